@@ -1,0 +1,35 @@
+# KOL CRM: one image for web (gunicorn), worker and beat (celery). See docker-compose.yml.
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them. The project installs no
+# packages of its own ([tool.setuptools] packages = []): `pip install .` installs the deps.
+COPY pyproject.toml ./
+RUN pip install .
+
+# The source, listed so that .venv/, .git/ and var/ (local SQLite, dev secret key) stay out.
+# A new top-level app or folder must be added here (or switch to `COPY . .` with a
+# .dockerignore that excludes those).
+COPY manage.py ./
+COPY kolcrm kolcrm
+COPY accounts accounts
+COPY contacts contacts
+COPY engagements engagements
+COPY templates templates
+COPY static static
+
+# Run as an unprivileged user; it may write only static files and var/ (and /tmp).
+RUN useradd --system --create-home --uid 10001 kolcrm \
+    && mkdir -p /app/staticfiles /app/var \
+    && chown kolcrm:kolcrm /app/staticfiles /app/var
+USER kolcrm
+
+EXPOSE 8000
+
+CMD ["gunicorn", "kolcrm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,279 @@
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class TherapeuticArea(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    """An entry of the shared vocabulary that interests, gives, events are matched on."""
+
+    area = models.ForeignKey(TherapeuticArea, on_delete=models.PROTECT, related_name="topics")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["area__name", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "area", name="topic_unique_name_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.area.name})"
+
+
+class Stage(models.TextChoices):
+    ESTABLISHING = "establishing", "Establishing"
+    DEVELOPING = "developing", "Developing"
+    MAINTAINING = "maintaining", "Maintaining"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return list(cls.values).index(value)
+
+
+class Kol(models.Model):
+    """The person we build a relationship with. Pages lead with the person, not counts."""
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video call"
+        LINKEDIN = "linkedin", "LinkedIn"
+
+    name = models.CharField(max_length=200)
+    credentials = models.CharField(
+        "credentials / title", max_length=120, blank=True, help_text="e.g. MD, PhD, Professor"
+    )
+    specialty = models.CharField(max_length=120, blank=True)
+    institution = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    profile_url = models.URLField("profile URL", blank=True, help_text="e.g. LinkedIn")
+    therapeutic_areas = models.ManyToManyField(TherapeuticArea, blank=True, related_name="kols")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_kols"
+    )
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Collaborator",
+        related_name="collaborating_kols",
+        blank=True,
+    )
+    from_where = models.CharField("where they are from", max_length=200, blank=True)
+    trained_at = models.CharField("where they trained", max_length=300, blank=True)
+    passions = models.TextField("passions and hobbies", blank=True)
+    preferred_channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    cadence_days = models.PositiveSmallIntegerField(
+        "check-in cadence (days)",
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text="How often you mean to check in, e.g. 90 for quarterly.",
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.ESTABLISHING)
+    is_archived = models.BooleanField("archived", default=False)
+    # Kept by the services that log touchpoints and gives (MSL workflow issue).
+    last_interaction_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: every write bumps it; a stale form's version no longer matches.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "KOL"
+        verbose_name_plural = "KOLs"
+        indexes = [
+            # kols_for_user + the KOL list: owner's active KOLs sorted by name.
+            models.Index(fields=["owner", "is_archived", "name"], name="kol_owner_active_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def next_check_in(self) -> datetime.date:
+        since = self.last_interaction_at or self.created_at
+        return timezone.localdate(since) + datetime.timedelta(days=self.cadence_days)
+
+
+class Collaborator(models.Model):
+    """Another colleague who interacts with this KOL; they may view and log, not edit."""
+
+    class Role(models.TextChoices):
+        MSL = "msl", "Co-MSL"
+        MEDICAL_DIRECTOR = "medical_director", "Medical director"
+        CLINICAL_OPERATIONS = "clinical_operations", "Clinical operations"
+        MEDICAL_INFORMATION = "medical_information", "Medical information"
+        OTHER = "other", "Other"
+
+    kol = models.ForeignKey(Kol, on_delete=models.CASCADE, related_name="collaborations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collaborations"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.MSL)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user__display_name"]
+        constraints = [models.UniqueConstraint(fields=["kol", "user"], name="collaborator_unique")]
+        # kols_for_user: "KOLs this user collaborates on" looks up by user.
+        indexes = [models.Index(fields=["user", "kol"], name="collaborator_user_kol")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.kol} ({self.get_role_display()})"
+
+
+class StageChange(models.Model):
+    """Every stage change, with who, when and why. The first row records the starting stage."""
+
+    kol = models.ForeignKey(Kol, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=16, choices=Stage.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["kol", "-changed_at"], name="stagechange_kol_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kol}: {self.from_stage or 'new'} → {self.to_stage}"
+
+    @property
+    def is_backward(self) -> bool:
+        return bool(self.from_stage) and Stage.rank(self.to_stage) < Stage.rank(self.from_stage)
+
+
+class Provenance(models.TextChoices):
+    STATED = "stated", "Stated by the KOL"
+    ASSUMED = "assumed", "Assumed by us"
+
+
+class AssumptionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Confirmed"
+    REFUTED = "refuted", "Refuted"
+
+
+class ProvenanceMixin(models.Model):
+    """Ask, don't assume: what the KOL told us differs from what we guessed."""
+
+    provenance = models.CharField(
+        max_length=8, choices=Provenance.choices, default=Provenance.STATED
+    )
+    stated_on = models.DateField(
+        null=True, blank=True, help_text="When they told us (or when we confirmed it)."
+    )
+    assumption_status = models.CharField(
+        max_length=10, choices=AssumptionStatus.choices, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def counts_as_stated(self) -> bool:
+        """A confirmed assumption counts as stated from then on."""
+        return self.provenance == Provenance.STATED or (
+            self.assumption_status == AssumptionStatus.CONFIRMED
+        )
+
+    @property
+    def provenance_label(self) -> str:
+        if self.provenance == Provenance.STATED:
+            return "Stated"
+        return {
+            AssumptionStatus.CONFIRMED: "Assumed, confirmed",
+            AssumptionStatus.REFUTED: "Assumed, refuted",
+        }.get(self.assumption_status, "Assumed")
+
+
+class Interest(ProvenanceMixin):
+    class Kind(models.TextChoices):
+        RESEARCH = "research", "Research / investigator-initiated studies"
+        CLINICAL_TRIALS = "clinical_trials", "Clinical trials"
+        SPEAKING = "speaking", "Speaking"
+        PUBLICATIONS = "publications", "Publications and writing"
+        EDUCATION = "education", "Educating fellows and physicians"
+        CONTENT = "content", "Content creation"
+        ADVISORY = "advisory", "Advisory work"
+        DIGITAL = "digital", "Digital"
+        DISEASE_AREA = "disease_area", "A disease area"
+
+    kol = models.ForeignKey(Kol, on_delete=models.CASCADE, related_name="interests")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="interests"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["provenance", "kind", "pk"]
+        indexes = [models.Index(fields=["kol", "kind"], name="interest_kol_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.topic.name}" if self.topic else self.kind
+
+
+class Goal(ProvenanceMixin):
+    class Whose(models.TextChoices):
+        KOL = "kol", "The KOL's own"
+        OURS = "ours", "Ours, for this relationship"
+
+    class Area(models.TextChoices):
+        MEDICAL = "medical", "Medical"
+        COMMERCIAL = "commercial", "Commercial"
+        PROFESSIONAL = "professional", "Professional"
+        PERSONAL = "personal", "Personal"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PROGRESSING = "progressing", "Progressing"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Dropped"
+
+    kol = models.ForeignKey(Kol, on_delete=models.CASCADE, related_name="goals")
+    whose = models.CharField(max_length=8, choices=Whose.choices)
+    area = models.CharField(max_length=16, choices=Area.choices)
+    text = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    in_it_for_kol = models.TextField(
+        "what is in it for the KOL", blank=True, help_text="Required for our goals."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["whose", "pk"]
+        indexes = [models.Index(fields=["kol", "whose"], name="goal_kol_whose")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

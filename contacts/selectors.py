@@ -1,0 +1,127 @@
+"""Reads: who may see which KOL, and what the KOL pages show.
+
+Visibility (the one rule, enforced here and nowhere else):
+- an MSL sees the KOLs they own or collaborate on;
+- a manager sees every KOL owned by a member of a team they manage;
+- anyone else gets 404.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Membership, User
+from contacts.models import (
+    Collaborator,
+    Goal,
+    Interest,
+    Kol,
+    Stage,
+    StageChange,
+    TherapeuticArea,
+    Topic,
+)
+
+
+def kols_for_user(user: User, *, archived: bool | None = False) -> QuerySet[Kol]:
+    """Every KOL `user` may see; `archived=None` includes archived and active ones."""
+    managed_members = Membership.objects.filter(
+        team__memberships__user=user, team__memberships__role=Membership.Role.MANAGER
+    ).values("user_id")
+    collaborating = Collaborator.objects.filter(user=user).values("kol_id")
+    visible = Q(owner=user) | Q(pk__in=collaborating) | Q(owner_id__in=managed_members)
+    kols = Kol.objects.filter(visible)
+    if archived is not None:
+        kols = kols.filter(is_archived=archived)
+    return kols
+
+
+def get_kol_for_user(user: User, pk: int) -> Kol:
+    """The KOL with this id if `user` may see it (archived included), else 404."""
+    return get_object_or_404(kols_for_user(user, archived=None).select_related("owner"), pk=pk)
+
+
+@dataclass(frozen=True)
+class KolAccess:
+    """What a user who can see a KOL may do with it (the role table of the foundation issue)."""
+
+    is_owner: bool
+    is_collaborator: bool
+    is_manager: bool
+
+    @property
+    def can_log(self) -> bool:
+        """Log touchpoints, gives, asks, follow-ups; add interests."""
+        return self.is_owner or self.is_collaborator
+
+    @property
+    def can_edit(self) -> bool:
+        """Edit profile, goals, stage; archive; manage collaborators."""
+        return self.is_owner
+
+    @property
+    def can_manage(self) -> bool:
+        """Reassign the owner; record a stage review."""
+        return self.is_manager
+
+    def require(self, action: str) -> None:
+        messages = {
+            "log": "Only the KOL's owner and collaborators can record this.",
+            "edit": "Only the KOL's owner can change this.",
+            "manage": "Only a manager of the owner's team can do this.",
+        }
+        if not getattr(self, f"can_{action}"):
+            raise PermissionDenied(messages[action])
+
+
+def kol_access(user: User, kol: Kol) -> KolAccess:
+    is_owner = kol.owner_id == user.pk
+    is_collaborator = not is_owner and Collaborator.objects.filter(kol=kol, user=user).exists()
+    is_manager = Membership.objects.filter(
+        user_id=kol.owner_id, team_id__in=user.managed_team_ids()
+    ).exists()
+    return KolAccess(is_owner=is_owner, is_collaborator=is_collaborator, is_manager=is_manager)
+
+
+def kol_interests(kol: Kol) -> QuerySet[Interest]:
+    return kol.interests.select_related("topic__area")
+
+
+def kol_goals(kol: Kol, *, whose: str) -> QuerySet[Goal]:
+    return kol.goals.filter(whose=whose)
+
+
+def kol_stage_history(kol: Kol) -> QuerySet[StageChange]:
+    return kol.stage_changes.select_related("changed_by")
+
+
+def kol_collaborators(kol: Kol) -> QuerySet[Collaborator]:
+    return kol.collaborations.select_related("user")
+
+
+def areas_with_topics() -> QuerySet[TherapeuticArea]:
+    return TherapeuticArea.objects.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name"))
+    )
+
+
+def owners_for_manager(user: User) -> QuerySet[User]:
+    """The people whose KOLs a manager may filter the list by."""
+    return User.objects.filter(
+        memberships__team_id__in=user.managed_team_ids(), is_active=True
+    ).distinct()
+
+
+def kol_list_rows(user: User, *, archived: bool = False) -> QuerySet[Kol]:
+    """Rows for the KOL list: one query whatever the page size."""
+    stage_rank = Case(
+        *[When(stage=value, then=Value(rank)) for rank, value in enumerate(Stage.values)],
+        output_field=IntegerField(),
+    )
+    return (
+        kols_for_user(user, archived=archived)
+        .select_related("owner")
+        .annotate(stage_rank=stage_rank)
+    )

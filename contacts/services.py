@@ -1,0 +1,222 @@
+"""Writes for KOLs, their stage, interests, goals and collaborators. One transaction each."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from contacts.models import (
+    AssumptionStatus,
+    Collaborator,
+    Goal,
+    Interest,
+    Kol,
+    Provenance,
+    Stage,
+    StageChange,
+    TherapeuticArea,
+    Topic,
+)
+
+KOL_PROFILE_FIELDS = [
+    "name",
+    "credentials",
+    "specialty",
+    "institution",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "profile_url",
+    "from_where",
+    "trained_at",
+    "passions",
+    "preferred_channel",
+    "cadence_days",
+]
+
+
+class KolConflict(Exception):
+    """The KOL changed since the form was loaded; `current` is the fresh row."""
+
+    def __init__(self, current: Kol):
+        super().__init__(f"KOL {current.pk} was changed by someone else")
+        self.current = current
+
+
+def _bump_version(kol: Kol, *, expected_version: int, **changes: Any) -> None:
+    """Write `changes` only if nobody saved since `expected_version`; else KolConflict."""
+    updated = Kol.objects.filter(pk=kol.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if updated != 1:
+        raise KolConflict(Kol.objects.select_related("owner").get(pk=kol.pk))
+    for field, value in changes.items():
+        setattr(kol, field, value)
+    kol.version = expected_version + 1
+
+
+@transaction.atomic
+def kol_create(*, by: User, data: dict[str, Any]) -> Kol:
+    areas = data.get("therapeutic_areas") or []
+    stage = data.get("stage") or Stage.ESTABLISHING
+    kol = Kol.objects.create(
+        owner=by, stage=stage, **{f: data[f] for f in KOL_PROFILE_FIELDS if f in data}
+    )
+    kol.therapeutic_areas.set(areas)
+    StageChange.objects.create(
+        kol=kol, from_stage="", to_stage=stage, changed_by=by, reason="Relationship recorded."
+    )
+    return kol
+
+
+@transaction.atomic
+def kol_update(*, kol: Kol, by: User, data: dict[str, Any], expected_version: int) -> Kol:
+    changes = {f: data[f] for f in KOL_PROFILE_FIELDS if f in data}
+    _bump_version(kol, expected_version=expected_version, **changes)
+    if "therapeutic_areas" in data:
+        kol.therapeutic_areas.set(data["therapeutic_areas"])
+    return kol
+
+
+@transaction.atomic
+def kol_change_stage(
+    *, kol: Kol, by: User, to_stage: str, reason: str, expected_version: int
+) -> StageChange:
+    from_stage = kol.stage
+    if to_stage not in Stage.values:
+        raise ValidationError({"to_stage": "Pick one of the three stages."})
+    if to_stage == from_stage:
+        raise ValidationError(
+            {"to_stage": f"The relationship is already {kol.get_stage_display()}."}
+        )
+    reason = reason.strip()
+    if Stage.rank(to_stage) < Stage.rank(from_stage) and not reason:
+        raise ValidationError({"reason": "Say why the relationship moves back a stage."})
+    _bump_version(kol, expected_version=expected_version, stage=to_stage)
+    return StageChange.objects.create(
+        kol=kol, from_stage=from_stage, to_stage=to_stage, changed_by=by, reason=reason
+    )
+
+
+@transaction.atomic
+def kol_set_archived(*, kol: Kol, by: User, archived: bool) -> Kol:
+    if kol.is_archived != archived:
+        Kol.objects.filter(pk=kol.pk).update(
+            is_archived=archived, version=F("version") + 1, updated_at=timezone.now()
+        )
+        kol.is_archived = archived
+        kol.version += 1
+    return kol
+
+
+def topic_get_or_create(*, name: str, area: TherapeuticArea) -> Topic:
+    """Add to the shared vocabulary, reusing an existing topic whatever its letter case."""
+    name = " ".join(name.split())
+    existing = Topic.objects.filter(area=area, name__iexact=name).first()
+    return existing or Topic.objects.create(area=area, name=name)
+
+
+def _provenance_fields(data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("provenance") == Provenance.ASSUMED:
+        status = data.get("assumption_status") or AssumptionStatus.OPEN
+        stated_on = data.get("stated_on") if status == AssumptionStatus.CONFIRMED else None
+        if status == AssumptionStatus.CONFIRMED and stated_on is None:
+            stated_on = datetime.date.today()
+        return {
+            "provenance": Provenance.ASSUMED,
+            "assumption_status": status,
+            "stated_on": stated_on,
+        }
+    return {
+        "provenance": Provenance.STATED,
+        "assumption_status": "",
+        "stated_on": data.get("stated_on") or timezone.localdate(),
+    }
+
+
+def _topic_from(data: dict[str, Any]) -> Topic | None:
+    if data.get("new_topic_name"):
+        return topic_get_or_create(name=data["new_topic_name"], area=data["new_topic_area"])
+    return data.get("topic")
+
+
+@transaction.atomic
+def interest_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Interest:
+    return Interest.objects.create(
+        kol=kol,
+        kind=data["kind"],
+        topic=_topic_from(data),
+        note=data.get("note", ""),
+        created_by=by,
+        **_provenance_fields(data),
+    )
+
+
+@transaction.atomic
+def interest_update(*, interest: Interest, data: dict[str, Any]) -> Interest:
+    interest.kind = data["kind"]
+    interest.topic = _topic_from(data)
+    interest.note = data.get("note", "")
+    for field, value in _provenance_fields(data).items():
+        setattr(interest, field, value)
+    interest.save()
+    return interest
+
+
+def interest_delete(*, interest: Interest) -> None:
+    interest.delete()
+
+
+def _goal_fields(data: dict[str, Any]) -> dict[str, Any]:
+    fields = {
+        "whose": data["whose"],
+        "area": data["area"],
+        "text": data["text"].strip(),
+        "status": data.get("status") or Goal.Status.OPEN,
+        "in_it_for_kol": data.get("in_it_for_kol", "").strip(),
+    }
+    if data["whose"] == Goal.Whose.KOL:
+        fields.update(_provenance_fields(data))
+        fields["in_it_for_kol"] = ""
+    else:
+        # Our goals are ours by definition: provenance applies to the KOL's own goals.
+        fields.update(provenance=Provenance.STATED, assumption_status="", stated_on=None)
+    return fields
+
+
+@transaction.atomic
+def goal_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Goal:
+    return Goal.objects.create(kol=kol, created_by=by, **_goal_fields(data))
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, data: dict[str, Any]) -> Goal:
+    for field, value in _goal_fields(data).items():
+        setattr(goal, field, value)
+    goal.save()
+    return goal
+
+
+def goal_delete(*, goal: Goal) -> None:
+    goal.delete()
+
+
+@transaction.atomic
+def collaborator_add(*, kol: Kol, user: User, role: str) -> Collaborator:
+    if user.pk == kol.owner_id:
+        raise ValidationError({"user": "The owner already works with this KOL."})
+    collaborator, created = Collaborator.objects.get_or_create(
+        kol=kol, user=user, defaults={"role": role}
+    )
+    if not created:
+        raise ValidationError({"user": f"{user} already collaborates on this KOL."})
+    return collaborator
+
+
+def collaborator_remove(*, collaborator: Collaborator) -> None:
+    collaborator.delete()

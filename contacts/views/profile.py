@@ -1,0 +1,251 @@
+"""The inline parts of the KOL page: stage, interests, goals, collaborators.
+
+Each part is a partial of contacts/kol_detail.html. An htmx request gets the part back; a
+plain form post gets a redirect (or the whole page, with the errors, when invalid).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contacts import selectors, services
+from contacts.forms import CollaboratorForm, GoalForm, InterestForm, StageChangeForm
+from contacts.models import Collaborator, Goal, Interest, Kol
+from contacts.views.rendering import CONFLICT, INVALID, render_page_or_part
+
+TEMPLATE = "contacts/kol_detail.html"
+
+
+def kol_page_context(
+    request: HttpRequest, kol: Kol, access: selectors.KolAccess | None = None, **overrides
+) -> dict:
+    """Everything the KOL page shows. Querysets are lazy: a partial runs only its own."""
+    access = access or selectors.kol_access(request.user, kol)
+    context = {
+        "kol": kol,
+        "access": access,
+        "interests": selectors.kol_interests(kol),
+        "interest_form": InterestForm(),
+        "kol_goals": selectors.kol_goals(kol, whose=Goal.Whose.KOL),
+        "our_goals": selectors.kol_goals(kol, whose=Goal.Whose.OURS),
+        "kol_goal_form": GoalForm(initial={"whose": Goal.Whose.KOL}, prefix="kolgoal"),
+        "our_goal_form": GoalForm(initial={"whose": Goal.Whose.OURS}, prefix="ourgoal"),
+        "stage_history": selectors.kol_stage_history(kol),
+        "stage_form": StageChangeForm(kol=kol),
+        "collaborators": selectors.kol_collaborators(kol),
+        "collaborator_form": CollaboratorForm(kol=kol) if access.can_edit else None,
+        "areas": selectors.areas_with_topics(),
+    }
+    context.update(overrides)
+    return context
+
+
+def _answer(
+    request: HttpRequest, kol: Kol, part: str, *, status: int = 200, **overrides
+) -> HttpResponse:
+    """htmx: the part; plain post: back to the page (or the page with errors when invalid)."""
+    if not request.htmx and status == 200 and request.method == "POST":
+        return redirect(reverse("contacts:kol_detail", args=[kol.pk]) + f"#{part}")
+    context = kol_page_context(request, kol, **overrides)
+    return render_page_or_part(request, TEMPLATE, part, context, status=status)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+# Stage ---------------------------------------------------------------------------------
+
+
+@require_POST
+def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    selectors.kol_access(request.user, kol).require("edit")
+    form = StageChangeForm(request.POST, kol=kol)
+    if not form.is_valid():
+        return _answer(request, kol, "stage", status=INVALID, stage_form=form)
+    try:
+        change = services.kol_change_stage(
+            kol=kol,
+            by=request.user,
+            to_stage=form.cleaned_data["to_stage"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.KolConflict as conflict:
+        current = conflict.current
+        form = StageChangeForm(kol=current)
+        form.add_error(
+            None,
+            f"Someone else changed this KOL while you were looking: the stage is now "
+            f"{current.get_stage_display()}. Check the history, then try again.",
+        )
+        return _answer(request, current, "stage", status=CONFLICT, stage_form=form, kol=current)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return _answer(request, kol, "stage", status=INVALID, stage_form=form)
+    if not request.htmx:
+        messages.success(request, f"Stage changed to {change.get_to_stage_display()}.")
+    return _answer(request, kol, "stage")
+
+
+@require_GET
+def kol_stage_part(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    return _answer(request, kol, "stage")
+
+
+# Interests -----------------------------------------------------------------------------
+
+
+def _get_interest(kol: Kol, interest_pk: int) -> Interest:
+    return get_object_or_404(Interest.objects.select_related("topic"), kol=kol, pk=interest_pk)
+
+
+def _require_interest_edit(request: HttpRequest, kol: Kol, interest: Interest) -> None:
+    access = selectors.kol_access(request.user, kol)
+    if access.can_edit or (access.can_log and interest.created_by_id == request.user.pk):
+        return
+    access.require("edit")
+
+
+@require_GET
+def kol_interests_part(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    return _answer(request, kol, "interests")
+
+
+@require_POST
+def interest_add(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    selectors.kol_access(request.user, kol).require("log")
+    form = InterestForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, kol, "interests", status=INVALID, interest_form=form)
+    services.interest_add(kol=kol, by=request.user, data=form.cleaned_data)
+    return _answer(request, kol, "interests")
+
+
+@require_http_methods(["GET", "POST"])
+def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    interest = _get_interest(kol, interest_pk)
+    _require_interest_edit(request, kol, interest)
+    form = InterestForm(request.POST or None, instance=interest, prefix=f"interest{interest.pk}")
+    if request.method == "POST":
+        if form.is_valid():
+            services.interest_update(interest=interest, data=form.cleaned_data)
+            return _answer(request, kol, "interests")
+        status = INVALID
+    else:
+        status = 200
+    return _answer(
+        request,
+        kol,
+        "interests",
+        status=status,
+        editing_interest=interest.pk,
+        interest_edit_form=form,
+    )
+
+
+@require_POST
+def interest_delete(request: HttpRequest, pk: int, interest_pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    interest = _get_interest(kol, interest_pk)
+    _require_interest_edit(request, kol, interest)
+    services.interest_delete(interest=interest)
+    return _answer(request, kol, "interests")
+
+
+# Goals ---------------------------------------------------------------------------------
+
+
+def _goal_part(whose: str) -> str:
+    return "kol_goals" if whose == Goal.Whose.KOL else "our_goals"
+
+
+def _whose(value: str) -> str:
+    if value not in Goal.Whose.values:
+        raise Http404("No such goal list.")
+    return value
+
+
+@require_GET
+def kol_goals_part(request: HttpRequest, pk: int, whose: str) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    return _answer(request, kol, _goal_part(_whose(whose)))
+
+
+@require_POST
+def goal_add(request: HttpRequest, pk: int, whose: str) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    selectors.kol_access(request.user, kol).require("edit")
+    whose = _whose(whose)
+    prefix = "kolgoal" if whose == Goal.Whose.KOL else "ourgoal"
+    form = GoalForm(request.POST, prefix=prefix)
+    part = _goal_part(whose)
+    if not form.is_valid():
+        form_name = "kol_goal_form" if whose == Goal.Whose.KOL else "our_goal_form"
+        return _answer(request, kol, part, status=INVALID, **{form_name: form})
+    services.goal_add(kol=kol, by=request.user, data=form.cleaned_data | {"whose": whose})
+    return _answer(request, kol, part)
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    goal = get_object_or_404(Goal, kol=kol, pk=goal_pk)
+    selectors.kol_access(request.user, kol).require("edit")
+    form = GoalForm(request.POST or None, instance=goal, prefix=f"goal{goal.pk}")
+    part = _goal_part(goal.whose)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.goal_update(goal=goal, data=form.cleaned_data)
+            return _answer(request, kol, _goal_part(form.cleaned_data["whose"]))
+        status = INVALID
+    return _answer(request, kol, part, status=status, editing_goal=goal.pk, goal_edit_form=form)
+
+
+@require_POST
+def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    goal = get_object_or_404(Goal, kol=kol, pk=goal_pk)
+    selectors.kol_access(request.user, kol).require("edit")
+    services.goal_delete(goal=goal)
+    return _answer(request, kol, _goal_part(goal.whose))
+
+
+# Collaborators -------------------------------------------------------------------------
+
+
+@require_POST
+def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    selectors.kol_access(request.user, kol).require("edit")
+    form = CollaboratorForm(request.POST, kol=kol)
+    if form.is_valid():
+        try:
+            services.collaborator_add(
+                kol=kol, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+    if form.errors:
+        return _answer(request, kol, "collaborators", status=INVALID, collaborator_form=form)
+    return _answer(request, kol, "collaborators")
+
+
+@require_POST
+def collaborator_remove(request: HttpRequest, pk: int, collaborator_pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    collaborator = get_object_or_404(Collaborator, kol=kol, pk=collaborator_pk)
+    selectors.kol_access(request.user, kol).require("edit")
+    services.collaborator_remove(collaborator=collaborator)
+    return _answer(request, kol, "collaborators")

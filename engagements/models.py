@@ -1,0 +1,1 @@
+# Touchpoints, follow-ups, gives and reminders arrive with the MSL workflow issue.

@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import include, path
+from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView
+
+
+@require_GET
+def health(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# The only pages reachable without signing in. Every other view requires a login
+# (accounts.middleware.LoginRequiredMiddleware). Later token links (unsubscribe,
+# calendar feed) are added here and nowhere else.
+public_urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("health/", health, name="health"),
+]
+for pattern in public_urlpatterns:
+    pattern.callback = login_not_required(pattern.callback)
+
+urlpatterns = [
+    *public_urlpatterns,
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"
+    ),
+    path(
+        "accounts/password-change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("kols/", include("contacts.urls")),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(pattern_name="contacts:kol_list"), name="home"),
+]

@@ -1,0 +1,119 @@
+"""Standing cast for every test: owner MSL, teammate MSL, outsider MSL, manager.
+
+- owner and teammate are MSLs in team A, managed by `manager`;
+- outsider is an MSL in team B (with its own manager, `other_manager`);
+- `kol` belongs to owner; teammate can see it only as a collaborator (tests add that).
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership
+from tests.factories import KolFactory, MembershipFactory, TeamFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """PBKDF2's deliberate slowness would dominate the suite; tests need no strength."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Team A")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Team B")
+
+
+@pytest.fixture
+def owner(team):
+    user = UserFactory(email="owner@example.test", display_name="Olivia Owner")
+    MembershipFactory(team=team, user=user)
+    return user
+
+
+@pytest.fixture
+def teammate(team):
+    user = UserFactory(email="teammate@example.test", display_name="Tom Teammate")
+    MembershipFactory(team=team, user=user)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team):
+    user = UserFactory(email="outsider@example.test", display_name="Otto Outsider")
+    MembershipFactory(team=other_team, user=user)
+    return user
+
+
+@pytest.fixture
+def manager(team):
+    user = UserFactory(email="manager@example.test", display_name="Mona Manager")
+    MembershipFactory(team=team, user=user, role=Membership.Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def other_manager(other_team):
+    user = UserFactory(email="othermanager@example.test", display_name="Max Other")
+    MembershipFactory(team=other_team, user=user, role=Membership.Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def kol(owner):
+    from contacts import services
+
+    return services.kol_create(
+        by=owner,
+        data={
+            "name": "Dr Ada Lovelace",
+            "institution": "St Thomas' Hospital",
+            "specialty": "Cardiology",
+            "cadence_days": 90,
+        },
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def teammate_client(teammate):
+    return client_for(teammate)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return client_for(outsider)
+
+
+@pytest.fixture
+def manager_client(manager):
+    return client_for(manager)
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def kol_factory():
+    return KolFactory
