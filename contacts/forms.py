@@ -33,6 +33,7 @@ class KolForm(forms.ModelForm):
             "therapeutic_areas": forms.CheckboxSelectMultiple,
             "passions": forms.Textarea(attrs={"rows": 3}),
         }
+        error_messages = {"name": {"required": "Give the KOL's name."}}
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -79,13 +79,19 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.KolConflict as conflict:
         current = conflict.current
-        form = StageChangeForm(kol=current)
-        form.add_error(
-            None,
+        message = (
             f"Someone else changed this KOL while you were looking: the stage is now "
-            f"{current.get_stage_display()}. Check the history, then try again.",
+            f"{current.get_stage_display()}. Check the history, then try again."
         )
-        return _answer(request, current, "stage", status=CONFLICT, stage_form=form, kol=current)
+        return _answer(
+            request,
+            current,
+            "stage",
+            status=CONFLICT,
+            kol=current,
+            stage_form=StageChangeForm(kol=current),
+            stage_conflict=message,
+        )
     except ValidationError as error:
         _apply_errors(form, error)
         return _answer(request, kol, "stage", status=INVALID, stage_form=form)

@@ -1,0 +1,261 @@
+"""The KOL page, person first, and its inline parts (htmx and plain posts)."""
+
+from django.urls import reverse
+
+from contacts.models import AssumptionStatus, Collaborator, Goal, Interest, Stage
+from tests.conftest import HTMX
+from tests.factories import GoalFactory, InterestFactory, TopicFactory
+
+
+def url(name, kol, **kwargs):
+    return reverse(f"contacts:{name}", kwargs={"pk": kol.pk, **kwargs})
+
+
+def test_it_leads_with_the_person(owner_client, kol):
+    kol.from_where = "Lagos"
+    kol.trained_at = "Johns Hopkins"
+    kol.passions = "Marathons"
+    kol.save()
+    GoalFactory(kol=kol, text="Run a registry of HFpEF patients")
+    GoalFactory(kol=kol, whose=Goal.Whose.OURS, text="Understand gaps", in_it_for_kol="A talk")
+    InterestFactory(kol=kol, topic=TopicFactory(name="SGLT2 inhibitors"))
+    page = owner_client.get(url("kol_detail", kol)).content.decode()
+    order = [
+        "Lagos",
+        "Johns Hopkins",
+        "Marathons",
+        "Their goals",
+        "Run a registry",
+        "Their interests",
+        "SGLT2 inhibitors",
+        "Our goals",
+        "In it for them",
+        "Stage:",
+        "History",
+    ]
+    positions = [page.index(text) for text in order]
+    assert positions == sorted(positions)
+
+
+def test_stated_and_assumed_interests_are_told_apart(owner_client, kol):
+    InterestFactory(kol=kol, topic=TopicFactory(name="Told us"))
+    InterestFactory(
+        kol=kol,
+        topic=TopicFactory(name="We guess"),
+        provenance="assumed",
+        assumption_status=AssumptionStatus.OPEN,
+    )
+    page = owner_client.get(url("kol_detail", kol)).content.decode()
+    told, assumed = page.index("What they told us"), page.index("What we assume")
+    assert told < page.index("Told us</") < assumed < page.index("We guess")
+    assert "Confirm or refute" in page
+    assert "provenance-assumed" in page and ">Assumed<" in page
+
+
+def test_it_adds_an_interest_inline(owner_client, kol):
+    topic = TopicFactory(name="Hyperkalaemia")
+    response = owner_client.post(
+        url("interest_add", kol),
+        {
+            "kind": "research",
+            "topic": topic.pk,
+            "provenance": "stated",
+            "stated_on": "2026-11-02",
+            "note": "Wants to run an IIS",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    part = response.content.decode()
+    assert part.lstrip().startswith('<section id="interests"')
+    assert "Hyperkalaemia" in part and "Stated 2 Nov 2026" in part
+    assert kol.interests.get().note == "Wants to run an IIS"
+
+
+def test_an_invalid_interest_answers_422_with_the_errors_and_saves_nothing(owner_client, kol):
+    response = owner_client.post(
+        url("interest_add", kol),
+        {
+            "kind": "disease_area",
+            "provenance": "stated",
+            "new_topic_name": "Gout",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 422
+    part = response.content.decode()
+    assert "Name the disease area" not in part or "<html" not in part
+    assert "Pick the therapeutic area" in part
+    assert "<details open" in part and 'value="Gout"' in part
+    assert not kol.interests.exists()
+
+    page = owner_client.post(
+        url("interest_add", kol), {"kind": "disease_area", "provenance": "stated"}
+    )
+    assert page.status_code == 422
+    assert "<html" in page.content.decode() and "Name the disease area" in page.content.decode()
+
+
+def test_a_plain_post_comes_back_to_the_page(owner_client, kol):
+    response = owner_client.post(
+        url("interest_add", kol), {"kind": "speaking", "provenance": "assumed"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/kols/{kol.pk}/#interests"
+    assert kol.interests.get().assumption_status == AssumptionStatus.OPEN
+
+
+def test_an_assumption_is_confirmed_from_the_edit_form(owner_client, kol):
+    interest = InterestFactory(kol=kol, provenance="assumed", assumption_status="open")
+    form = owner_client.get(url("interest_edit", kol, interest_pk=interest.pk), **HTMX)
+    assert f'name="interest{interest.pk}-assumption_status"' in form.content.decode()
+    prefix = f"interest{interest.pk}-"
+    response = owner_client.post(
+        url("interest_edit", kol, interest_pk=interest.pk),
+        {
+            prefix + "kind": interest.kind,
+            prefix + "topic": interest.topic_id,
+            prefix + "provenance": "assumed",
+            prefix + "assumption_status": "confirmed",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    interest.refresh_from_db()
+    assert interest.counts_as_stated and interest.stated_on is not None
+    assert "Assumed, confirmed" in response.content.decode()
+
+
+def test_it_removes_an_interest(owner_client, kol):
+    interest = InterestFactory(kol=kol)
+    response = owner_client.post(url("interest_delete", kol, interest_pk=interest.pk), **HTMX)
+    assert response.status_code == 200
+    assert not Interest.objects.filter(pk=interest.pk).exists()
+
+
+def test_our_goal_needs_what_is_in_it_for_the_kol(owner_client, kol):
+    data = {
+        "ourgoal-whose": "ours",
+        "ourgoal-area": "medical",
+        "ourgoal-status": "open",
+        "ourgoal-text": "Learn about unmet needs",
+    }
+    response = owner_client.post(url("goal_add", kol, whose="ours"), data, **HTMX)
+    assert response.status_code == 422
+    assert "Say what is in it for the KOL" in response.content.decode()
+    assert not kol.goals.exists()
+    response = owner_client.post(
+        url("goal_add", kol, whose="ours"),
+        data | {"ourgoal-in_it_for_kol": "Co-authorship"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    part = response.content.decode()
+    assert part.lstrip().startswith('<section id="our_goals"') and "Co-authorship" in part
+
+
+def test_their_goal_is_added_with_its_provenance_and_edited(owner_client, kol):
+    response = owner_client.post(
+        url("goal_add", kol, whose="kol"),
+        {
+            "kolgoal-whose": "kol",
+            "kolgoal-area": "professional",
+            "kolgoal-status": "open",
+            "kolgoal-text": "Become a PI",
+            "kolgoal-provenance": "assumed",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    goal = kol.goals.get()
+    assert (goal.whose, goal.provenance, goal.assumption_status) == ("kol", "assumed", "open")
+    prefix = f"goal{goal.pk}-"
+    response = owner_client.post(
+        url("goal_edit", kol, goal_pk=goal.pk),
+        {
+            prefix + "whose": "kol",
+            prefix + "area": "professional",
+            prefix + "status": "progressing",
+            prefix + "text": "Become a PI on a phase III trial",
+            prefix + "provenance": "stated",
+            prefix + "stated_on": "2026-11-20",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    goal.refresh_from_db()
+    assert (goal.status, goal.provenance, str(goal.stated_on)) == (
+        "progressing",
+        "stated",
+        "2026-11-20",
+    )
+
+
+def test_the_stage_changes_inline_with_history_and_badge(owner_client, kol, owner):
+    response = owner_client.post(
+        url("kol_stage_change", kol),
+        {
+            "to_stage": "developing",
+            "reason": "Asked for our HFpEF data",
+            "version": kol.version,
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    part = response.content.decode()
+    assert part.lstrip().startswith('<section id="stage"')
+    assert 'id="stage-badge" hx-swap-oob="true"' in part
+    assert "Asked for our HFpEF data" in part and "Establishing → <strong>Developing" in part
+    kol.refresh_from_db()
+    assert kol.stage == Stage.DEVELOPING
+
+
+def test_moving_back_without_a_reason_is_refused_inline(owner_client, kol):
+    kol.stage = Stage.MAINTAINING
+    kol.save()
+    response = owner_client.post(
+        url("kol_stage_change", kol),
+        {"to_stage": "establishing", "reason": "", "version": kol.version},
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "Say why the relationship moves back a stage" in response.content.decode()
+    kol.refresh_from_db()
+    assert kol.stage == Stage.MAINTAINING and kol.stage_changes.count() == 1
+
+
+def test_a_stale_stage_change_is_a_conflict(owner_client, kol):
+    loaded = kol.version
+    owner_client.post(url("kol_stage_change", kol), {"to_stage": "developing", "version": loaded})
+    response = owner_client.post(
+        url("kol_stage_change", kol), {"to_stage": "maintaining", "version": loaded}, **HTMX
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this KOL" in response.content.decode()
+    kol.refresh_from_db()
+    assert kol.stage == Stage.DEVELOPING
+
+
+def test_collaborators_are_added_and_removed(owner_client, kol, teammate):
+    response = owner_client.post(
+        url("collaborator_add", kol), {"user": teammate.pk, "role": "msl"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "Tom Teammate" in response.content.decode()
+    collaboration = Collaborator.objects.get(kol=kol)
+    again = owner_client.post(
+        url("collaborator_add", kol), {"user": teammate.pk, "role": "msl"}, **HTMX
+    )
+    assert again.status_code == 422
+    response = owner_client.post(
+        url("collaborator_remove", kol, collaborator_pk=collaboration.pk), **HTMX
+    )
+    assert response.status_code == 200
+    assert not Collaborator.objects.exists()
+
+
+def test_a_manager_sees_the_page_read_only(manager_client, kol):
+    page = manager_client.get(url("kol_detail", kol)).content.decode()
+    assert "Dr Ada Lovelace" in page
+    assert "Change stage" not in page and "Edit profile" not in page
+    assert "Add an interest" not in page
