@@ -88,7 +88,6 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             current,
             "stage",
             status=CONFLICT,
-            kol=current,
             stage_form=StageChangeForm(kol=current),
             stage_conflict=message,
         )
