@@ -8,21 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them. The project installs no
-# packages of its own ([tool.setuptools] packages = []): `pip install .` installs the deps.
-COPY pyproject.toml ./
+# Dependencies first, so a code change does not reinstall them.
+COPY pyproject.toml README.md ./
 RUN pip install .
 
-# The source, listed so that .venv/, .git/ and var/ (local SQLite, dev secret key) stay out.
-# A new top-level app or folder must be added here (or switch to `COPY . .` with a
-# .dockerignore that excludes those).
-COPY manage.py ./
-COPY kolcrm kolcrm
-COPY accounts accounts
-COPY contacts contacts
-COPY engagements engagements
-COPY templates templates
-COPY static static
+# The source; .dockerignore keeps .venv/, .git/ and var/ (local SQLite, dev key) out.
+COPY . .
 
 # Run as an unprivileged user; it may write only static files and var/ (and /tmp).
 RUN useradd --system --create-home --uid 10001 kolcrm \

@@ -211,6 +211,12 @@ if _email_backend not in _email_backends:
     raise ImproperlyConfigured(
         f"EMAIL_BACKEND must be one of {', '.join(_email_backends)}, not {_email_backend!r}."
     )
+if PRODUCTION and _email_backend in {"console", "locmem"}:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST is required in production (with EMAIL_PORT, EMAIL_HOST_USER, "
+        "EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as your mail server needs): otherwise password "
+        "resets and reminders would never be sent."
+    )
 _mail_options: dict = {}
 if _email_backend == "smtp":
     _mail_options = {
