@@ -18,7 +18,7 @@ $(BIN)/python: | check-python
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -m pip install --quiet '.[dev]' 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -c "import django, django_htmx, celery, psycopg, pytest_django, playwright"
 	touch $(STAMP)
 
