@@ -114,6 +114,10 @@ class Kol(models.Model):
         since = self.last_interaction_at or self.created_at
         return timezone.localdate(since) + datetime.timedelta(days=self.cadence_days)
 
+    @property
+    def check_in_overdue(self) -> bool:
+        return self.next_check_in < timezone.localdate()
+
 
 class Collaborator(models.Model):
     """Another colleague who interacts with this KOL; they may view and log, not edit."""

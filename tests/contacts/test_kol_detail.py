@@ -259,3 +259,25 @@ def test_a_manager_sees_the_page_read_only(manager_client, kol):
     assert "Dr Ada Lovelace" in page
     assert "Change stage" not in page and "Edit profile" not in page
     assert "Add an interest" not in page
+
+
+def test_times_show_in_the_users_own_time_zone(owner_client, kol, owner):
+    import datetime
+
+    kol.stage_changes.update(changed_at=datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.UTC))
+    owner.time_zone = "America/New_York"
+    owner.save()
+    page = owner_client.get(url("kol_detail", kol)).content.decode()
+    assert "1 Jul 2026, 08:00" in page
+
+
+def test_an_overdue_check_in_says_so_in_words(owner_client, kol):
+    import datetime
+
+    from django.utils import timezone
+
+    assert "overdue" not in owner_client.get(url("kol_detail", kol)).content.decode()
+    kol.created_at = timezone.now() - datetime.timedelta(days=kol.cadence_days + 1)
+    kol.save()
+    assert "overdue</span>" in owner_client.get(url("kol_detail", kol)).content.decode()
+    assert "overdue</span>" in owner_client.get(reverse("contacts:kol_list")).content.decode()
