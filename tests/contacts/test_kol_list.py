@@ -108,3 +108,9 @@ def test_the_query_count_does_not_grow_with_the_kols(
             response = client.get(URL)
         assert response.status_code == 200
         assert response.content.decode().count('<th scope="row">') == min(count, 50)
+
+
+def test_a_history_restore_gets_the_whole_page(owner_client, kol):
+    response = owner_client.get(URL, {"q": "ada"}, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
