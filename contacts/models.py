@@ -80,14 +80,18 @@ class Kol(models.Model):
     preferred_channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
     cadence_days = models.PositiveSmallIntegerField(
         "check-in cadence (days)",
-        default=90,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
-        help_text="How often you mean to check in, e.g. 90 for quarterly.",
+        help_text="How often you mean to check in. Empty: by stage (establishing 30, "
+        "developing 60, maintaining 90 days).",
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.ESTABLISHING)
     is_archived = models.BooleanField("archived", default=False)
-    # Kept by the services that log touchpoints and gives (MSL workflow issue).
+    # Kept by the services that log touchpoints and gives; the list filters and sorts on it.
     last_interaction_at = models.DateTimeField(null=True, blank=True)
+    # last interaction (or the day the KOL was added) + cadence; kept by refresh_check_in().
+    next_check_in_on = models.DateField(null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a stale form's version no longer matches.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -100,6 +104,8 @@ class Kol(models.Model):
         indexes = [
             # kols_for_user + the KOL list: owner's active KOLs sorted by name.
             models.Index(fields=["owner", "is_archived", "name"], name="kol_owner_active_name"),
+            # Today and the list's "check-in due" / "overdue" filters.
+            models.Index(fields=["owner", "next_check_in_on"], name="kol_owner_check_in"),
         ]
 
     def __str__(self) -> str:
@@ -110,13 +116,55 @@ class Kol(models.Model):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
     @property
-    def next_check_in(self) -> datetime.date:
+    def cadence(self) -> int:
+        """Days between check-ins: the KOL's own cadence, else the stage's default."""
+        return self.cadence_days or STAGE_CADENCE_DAYS[self.stage]
+
+    @property
+    def check_in_since(self) -> datetime.date:
         since = self.last_interaction_at or self.created_at
-        return timezone.localdate(since) + datetime.timedelta(days=self.cadence_days)
+        return timezone.localdate(since, timezone.get_default_timezone())
+
+    def compute_next_check_in(self) -> datetime.date:
+        return self.check_in_since + datetime.timedelta(days=self.cadence)
+
+    @property
+    def next_check_in(self) -> datetime.date:
+        return self.next_check_in_on or self.compute_next_check_in()
+
+    @property
+    def check_in_status(self) -> "CheckInStatus":
+        return CheckInStatus.of(self, today=timezone.localdate())
 
     @property
     def check_in_overdue(self) -> bool:
-        return self.next_check_in < timezone.localdate()
+        return self.check_in_status in {CheckInStatus.OVERDUE, CheckInStatus.LONG_OVERDUE}
+
+
+STAGE_CADENCE_DAYS = {
+    Stage.ESTABLISHING: 30,
+    Stage.DEVELOPING: 60,
+    Stage.MAINTAINING: 90,
+}
+DUE_SOON_DAYS = 7
+
+
+class CheckInStatus(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+    LONG_OVERDUE = "long_overdue", "Long overdue"
+
+    @classmethod
+    def of(cls, kol: "Kol", *, today: datetime.date) -> "CheckInStatus":
+        due = kol.next_check_in
+        if today > kol.check_in_since + datetime.timedelta(days=kol.cadence * 1.5):
+            return cls.LONG_OVERDUE
+        if today > due:
+            return cls.OVERDUE
+        if (due - today).days <= DUE_SOON_DAYS:
+            return cls.DUE_SOON
+        return cls.ON_TRACK
 
 
 class Collaborator(models.Model):

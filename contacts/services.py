@@ -60,6 +60,12 @@ def _bump_version(kol: Kol, *, expected_version: int, **changes: Any) -> None:
     kol.version = expected_version + 1
 
 
+def kol_refresh_check_in(*, kol: Kol) -> None:
+    """Recompute the stored next check-in after anything it depends on changed."""
+    kol.next_check_in_on = kol.compute_next_check_in()
+    Kol.objects.filter(pk=kol.pk).update(next_check_in_on=kol.next_check_in_on)
+
+
 @transaction.atomic
 def kol_create(*, by: User, data: dict[str, Any]) -> Kol:
     areas = data.get("therapeutic_areas") or []
@@ -68,6 +74,7 @@ def kol_create(*, by: User, data: dict[str, Any]) -> Kol:
         owner=by, stage=stage, **{f: data[f] for f in KOL_PROFILE_FIELDS if f in data}
     )
     kol.therapeutic_areas.set(areas)
+    kol_refresh_check_in(kol=kol)
     StageChange.objects.create(
         kol=kol, from_stage="", to_stage=stage, changed_by=by, reason="Relationship recorded."
     )
@@ -80,6 +87,7 @@ def kol_update(*, kol: Kol, by: User, data: dict[str, Any], expected_version: in
     _bump_version(kol, expected_version=expected_version, **changes)
     if "therapeutic_areas" in data:
         kol.therapeutic_areas.set(data["therapeutic_areas"])
+    kol_refresh_check_in(kol=kol)
     return kol
 
 
@@ -98,6 +106,7 @@ def kol_change_stage(
     if Stage.rank(to_stage) < Stage.rank(from_stage) and not reason:
         raise ValidationError({"reason": "Say why the relationship moves back a stage."})
     _bump_version(kol, expected_version=expected_version, stage=to_stage)
+    kol_refresh_check_in(kol=kol)  # the default cadence follows the stage
     return StageChange.objects.create(
         kol=kol, from_stage=from_stage, to_stage=to_stage, changed_by=by, reason=reason
     )

@@ -276,8 +276,11 @@ def test_an_overdue_check_in_says_so_in_words(owner_client, kol):
 
     from django.utils import timezone
 
-    assert "overdue" not in owner_client.get(url("kol_detail", kol)).content.decode()
+    from contacts.services import kol_refresh_check_in
+
+    assert "Overdue" not in owner_client.get(url("kol_detail", kol)).content.decode()
     kol.created_at = timezone.now() - datetime.timedelta(days=kol.cadence_days + 1)
     kol.save()
-    assert "overdue</span>" in owner_client.get(url("kol_detail", kol)).content.decode()
-    assert "overdue</span>" in owner_client.get(reverse("contacts:kol_list")).content.decode()
+    kol_refresh_check_in(kol=kol)
+    assert ">Overdue</span>" in owner_client.get(url("kol_detail", kol)).content.decode()
+    assert ">Overdue</span>" in owner_client.get(reverse("contacts:kol_list")).content.decode()
