@@ -37,6 +37,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    thank_you_after_days = models.PositiveSmallIntegerField(
+        "send the thank-you recap after (days)",
+        default=2,
+        help_text="After a conversation, the thank-you follow-up is due this many days later.",
+    )
 
     objects = UserManager()
 

@@ -84,6 +84,7 @@ class Touchpoint(models.Model):
     )
     # One per rendered form: a double submit of the same form creates one touchpoint.
     form_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -50,6 +50,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("kols/", include("contacts.urls")),
+    path("", include("engagements.urls")),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="contacts:kol_list"), name="home"),
 ]

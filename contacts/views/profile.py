@@ -7,14 +7,15 @@ plain form post gets a redirect (or the whole page, with the errors, when invali
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts import selectors, services
 from contacts.forms import CollaboratorForm, GoalForm, InterestForm, StageChangeForm
 from contacts.models import Collaborator, Goal, Interest, Kol
-from contacts.views.rendering import CONFLICT, INVALID, render_page_or_part
+from contacts.views.rendering import CONFLICT, INVALID, wants_part
 
 TEMPLATE = "contacts/kol_detail.html"
 
@@ -39,18 +40,34 @@ def kol_page_context(
         "collaborator_form": CollaboratorForm(kol=kol) if access.can_edit else None,
         "areas": selectors.areas_with_topics(),
     }
+    # The page composes both apps here; contacts' models never import engagements.
+    from engagements.kol_page import kol_page_extras
+
+    context.update(kol_page_extras(request, kol, access))
     context.update(overrides)
     return context
 
 
-def _answer(
-    request: HttpRequest, kol: Kol, part: str, *, status: int = 200, **overrides
+def kol_page_answer(
+    request: HttpRequest,
+    kol: Kol,
+    part: str,
+    *,
+    template: str = TEMPLATE,
+    status: int = 200,
+    **overrides,
 ) -> HttpResponse:
-    """htmx: the part; plain post: back to the page (or the page with errors when invalid)."""
+    """Answer a KOL-page part: htmx gets `template#part`; a plain post that worked goes back
+    to the page (at the part); anything else gets the whole page with `overrides` (errors).
+    """
     if not request.htmx and status == 200 and request.method == "POST":
         return redirect(reverse("contacts:kol_detail", args=[kol.pk]) + f"#{part}")
     context = kol_page_context(request, kol, **overrides)
-    return render_page_or_part(request, TEMPLATE, part, context, status=status)
+    response = render(
+        request, f"{template}#{part}" if wants_part(request) else TEMPLATE, context, status=status
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -68,7 +85,7 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.kol_access(request.user, kol).require("edit")
     form = StageChangeForm(request.POST, kol=kol)
     if not form.is_valid():
-        return _answer(request, kol, "stage", status=INVALID, stage_form=form)
+        return kol_page_answer(request, kol, "stage", status=INVALID, stage_form=form)
     try:
         change = services.kol_change_stage(
             kol=kol,
@@ -83,7 +100,7 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             f"Someone else changed this KOL while you were looking: the stage is now "
             f"{current.get_stage_display()}. Check the history, then try again."
         )
-        return _answer(
+        return kol_page_answer(
             request,
             current,
             "stage",
@@ -93,16 +110,16 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         _apply_errors(form, error)
-        return _answer(request, kol, "stage", status=INVALID, stage_form=form)
+        return kol_page_answer(request, kol, "stage", status=INVALID, stage_form=form)
     if not request.htmx:
         messages.success(request, f"Stage changed to {change.get_to_stage_display()}.")
-    return _answer(request, kol, "stage")
+    return kol_page_answer(request, kol, "stage")
 
 
 @require_GET
 def kol_stage_part(request: HttpRequest, pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
-    return _answer(request, kol, "stage")
+    return kol_page_answer(request, kol, "stage")
 
 
 # Interests -----------------------------------------------------------------------------
@@ -122,7 +139,7 @@ def _require_interest_edit(request: HttpRequest, kol: Kol, interest: Interest) -
 @require_GET
 def kol_interests_part(request: HttpRequest, pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
-    return _answer(request, kol, "interests")
+    return kol_page_answer(request, kol, "interests")
 
 
 @require_POST
@@ -131,9 +148,9 @@ def interest_add(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.kol_access(request.user, kol).require("log")
     form = InterestForm(request.POST)
     if not form.is_valid():
-        return _answer(request, kol, "interests", status=INVALID, interest_form=form)
+        return kol_page_answer(request, kol, "interests", status=INVALID, interest_form=form)
     services.interest_add(kol=kol, by=request.user, data=form.cleaned_data)
-    return _answer(request, kol, "interests")
+    return kol_page_answer(request, kol, "interests")
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,11 +162,11 @@ def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
     if request.method == "POST":
         if form.is_valid():
             services.interest_update(interest=interest, data=form.cleaned_data)
-            return _answer(request, kol, "interests")
+            return kol_page_answer(request, kol, "interests")
         status = INVALID
     else:
         status = 200
-    return _answer(
+    return kol_page_answer(
         request,
         kol,
         "interests",
@@ -165,7 +182,7 @@ def interest_delete(request: HttpRequest, pk: int, interest_pk: int) -> HttpResp
     interest = _get_interest(kol, interest_pk)
     _require_interest_edit(request, kol, interest)
     services.interest_delete(interest=interest)
-    return _answer(request, kol, "interests")
+    return kol_page_answer(request, kol, "interests")
 
 
 # Goals ---------------------------------------------------------------------------------
@@ -184,7 +201,7 @@ def _whose(value: str) -> str:
 @require_GET
 def kol_goals_part(request: HttpRequest, pk: int, whose: str) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
-    return _answer(request, kol, _goal_part(_whose(whose)))
+    return kol_page_answer(request, kol, _goal_part(_whose(whose)))
 
 
 @require_POST
@@ -197,9 +214,9 @@ def goal_add(request: HttpRequest, pk: int, whose: str) -> HttpResponse:
     part = _goal_part(whose)
     if not form.is_valid():
         form_name = "kol_goal_form" if whose == Goal.Whose.KOL else "our_goal_form"
-        return _answer(request, kol, part, status=INVALID, **{form_name: form})
+        return kol_page_answer(request, kol, part, status=INVALID, **{form_name: form})
     services.goal_add(kol=kol, by=request.user, data=form.cleaned_data | {"whose": whose})
-    return _answer(request, kol, part)
+    return kol_page_answer(request, kol, part)
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,9 +230,11 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             services.goal_update(goal=goal, data=form.cleaned_data)
-            return _answer(request, kol, _goal_part(form.cleaned_data["whose"]))
+            return kol_page_answer(request, kol, _goal_part(form.cleaned_data["whose"]))
         status = INVALID
-    return _answer(request, kol, part, status=status, editing_goal=goal.pk, goal_edit_form=form)
+    return kol_page_answer(
+        request, kol, part, status=status, editing_goal=goal.pk, goal_edit_form=form
+    )
 
 
 @require_POST
@@ -224,7 +243,7 @@ def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     goal = get_object_or_404(Goal, kol=kol, pk=goal_pk)
     selectors.kol_access(request.user, kol).require("edit")
     services.goal_delete(goal=goal)
-    return _answer(request, kol, _goal_part(goal.whose))
+    return kol_page_answer(request, kol, _goal_part(goal.whose))
 
 
 # Collaborators -------------------------------------------------------------------------
@@ -243,8 +262,10 @@ def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
     if form.errors:
-        return _answer(request, kol, "collaborators", status=INVALID, collaborator_form=form)
-    return _answer(request, kol, "collaborators")
+        return kol_page_answer(
+            request, kol, "collaborators", status=INVALID, collaborator_form=form
+        )
+    return kol_page_answer(request, kol, "collaborators")
 
 
 @require_POST
@@ -253,4 +274,4 @@ def collaborator_remove(request: HttpRequest, pk: int, collaborator_pk: int) -> 
     collaborator = get_object_or_404(Collaborator, kol=kol, pk=collaborator_pk)
     selectors.kol_access(request.user, kol).require("edit")
     services.collaborator_remove(collaborator=collaborator)
-    return _answer(request, kol, "collaborators")
+    return kol_page_answer(request, kol, "collaborators")

@@ -1,0 +1,14 @@
+"""Each area keeps its own url list beside its views."""
+
+from engagements.views import followups, ledger, plan, prep, timeline, today
+
+app_name = "engagements"
+
+urlpatterns = [
+    *timeline.urlpatterns,
+    *followups.urlpatterns,
+    *today.urlpatterns,
+    *ledger.urlpatterns,
+    *plan.urlpatterns,
+    *prep.urlpatterns,
+]
