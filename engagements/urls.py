@@ -1,6 +1,6 @@
 """Each area keeps its own url list beside its views."""
 
-from engagements.views import followups, ledger, plan, prep, timeline, today
+from engagements.views import followups, ledger, plan, prep, questions, timeline, today
 
 app_name = "engagements"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *ledger.urlpatterns,
     *plan.urlpatterns,
     *prep.urlpatterns,
+    *questions.urlpatterns,
 ]

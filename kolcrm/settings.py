@@ -167,7 +167,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "contacts:kol_list"
+LOGIN_REDIRECT_URL = "engagements:today"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after this much idle time (each request renews the expiry).

@@ -52,5 +52,5 @@ urlpatterns = [
     path("kols/", include("contacts.urls")),
     path("", include("engagements.urls")),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="contacts:kol_list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="engagements:today"), name="home"),
 ]

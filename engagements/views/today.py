@@ -1,13 +1,14 @@
-"""KOL page part and views: followups ."""
+"""Today: the MSL's home page."""
 
-from django.http import HttpRequest
-
-from contacts.models import Kol
-from contacts.selectors import KolAccess
-
-
-def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
-    return {}
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
 
 
-urlpatterns: list = []
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    return render(request, "engagements/today.html", {})
+
+
+urlpatterns = [path("today/", today, name="today")]

@@ -59,14 +59,14 @@ def test_the_login_page_renders_a_form():
 
 
 @pytest.mark.django_db
-def test_signing_in_with_email_and_password_opens_my_kols():
+def test_signing_in_with_email_and_password_opens_today():
     user = UserFactory(email="ada@example.test")
     client = Client()
     response = client.post(
         "/accounts/login/", {"username": "ada@example.test", "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == "/kols/"
-    assert client.get("/kols/").status_code == 200
+    assert response.status_code == 302 and response["Location"] == "/today/"
+    assert client.get("/today/").status_code == 200
     assert int(client.session["_auth_user_id"]) == user.pk
 
 

@@ -29,7 +29,7 @@ def sign_in(page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My KOLs")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
 
 
 def test_it_builds_a_relationship_without_reloading(phone_page, msl):
@@ -112,6 +112,7 @@ def test_the_kol_list_searches_as_you_type(phone_page, msl):
     KolFactory(name="Dr Alan Turing", institution="Manchester", owner=msl)
     page = phone_page
     sign_in(page, msl.email)
+    page.goto("/kols/")
     page.evaluate("window.__noReload = 1")
     page.get_by_role("searchbox").fill("yale")
     expect(page.locator("#results")).not_to_contain_text("Alan Turing")
