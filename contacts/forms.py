@@ -1,11 +1,15 @@
 """Forms only validate; services write."""
 
+import datetime
+
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from accounts.models import User
 from contacts.models import (
+    DUE_SOON_DAYS,
     AssumptionStatus,
     Collaborator,
     Goal,
@@ -21,6 +25,10 @@ from contacts.services import KOL_PROFILE_FIELDS
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        # <input type=date> takes ISO dates only, whatever the locale's display format.
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class KolForm(forms.ModelForm):
@@ -213,14 +221,30 @@ class KolFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.none(), label="Owner", empty_label="Anyone"
     )
+    check_in = django_filters.ChoiceFilter(
+        choices=[("due", "Check-in due (this week or overdue)"), ("overdue", "Overdue")],
+        method="filter_check_in",
+        label="Check-in",
+        empty_label="Any",
+    )
+    ask_heavy = django_filters.BooleanFilter(
+        method="filter_ask_heavy",
+        label="Ask-heavy only",
+        widget=forms.CheckboxInput,
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
             ("institution", "institution"),
             ("stage_rank", "stage"),
             ("last_interaction_at", "last_touchpoint"),
+            ("next_check_in_on", "next_check_in"),
         ),
-        field_labels={"stage_rank": "Stage", "last_interaction_at": "Last touchpoint"},
+        field_labels={
+            "stage_rank": "Stage",
+            "last_interaction_at": "Last touchpoint",
+            "next_check_in_on": "Next check-in",
+        },
         label="Sort by",
         empty_label="Name",
     )
@@ -235,6 +259,22 @@ class KolFilter(django_filters.FilterSet):
             del self.filters["owner"]
         else:
             self.filters["owner"].queryset = owners
+
+    def filter_check_in(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "overdue":
+            return queryset.filter(next_check_in_on__lt=today)
+        return queryset.filter(next_check_in_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+
+    def filter_ask_heavy(self, queryset, name, value):
+        """More asks than gives in the last 12 months (the ledger's warning)."""
+        if not value:
+            return queryset
+        since = timezone.localdate() - datetime.timedelta(days=365)
+        return queryset.annotate(
+            gives_12m=Count("gives", filter=Q(gives__given_on__gte=since), distinct=True),
+            asks_12m=Count("asks", filter=Q(asks__asked_on__gte=since), distinct=True),
+        ).filter(asks_12m__gt=F("gives_12m"))
 
     def search(self, queryset, name, value):
         for word in value.split()[:6]:

@@ -329,3 +329,37 @@ class Goal(ProvenanceMixin):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class AuditEntry(models.Model):
+    """Who created, changed or deleted what about a KOL, and when: the KOL page's History.
+
+    Written by the services (contacts.audit.record), never by signals or save().
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "created"
+        CHANGED = "changed", "changed"
+        DELETED = "deleted", "deleted"
+
+    kol = models.ForeignKey(Kol, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    subject = models.CharField(max_length=32, help_text="What was touched, e.g. 'touchpoint'.")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+        # The KOL page's History panel: newest entries of one KOL.
+        indexes = [models.Index(fields=["kol", "-at"], name="audit_kol_recent")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.actor} {self.action} {self.subject} of {self.kol} at {self.at:%Y-%m-%d %H:%M}"
+        )

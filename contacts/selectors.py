@@ -125,3 +125,11 @@ def kol_list_rows(user: User, *, archived: bool = False) -> QuerySet[Kol]:
         .select_related("owner")
         .annotate(stage_rank=stage_rank)
     )
+
+
+AUDIT_PAGE = 50
+
+
+def kol_audit_entries(kol: Kol):
+    """The newest entries of the KOL's History panel."""
+    return kol.audit_entries.select_related("actor")[:AUDIT_PAGE]

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from contacts import audit
 from contacts.models import (
     AssumptionStatus,
     Collaborator,
@@ -78,16 +79,34 @@ def kol_create(*, by: User, data: dict[str, Any]) -> Kol:
     StageChange.objects.create(
         kol=kol, from_stage="", to_stage=stage, changed_by=by, reason="Relationship recorded."
     )
+    audit.record_created(kol=kol, actor=by, obj=kol, subject="KOL profile")
     return kol
 
 
 @transaction.atomic
 def kol_update(*, kol: Kol, by: User, data: dict[str, Any], expected_version: int) -> Kol:
+    before = audit.snapshot(Kol.objects.get(pk=kol.pk))
+    before_areas = sorted(str(a) for a in kol.therapeutic_areas.all())
     changes = {f: data[f] for f in KOL_PROFILE_FIELDS if f in data}
     _bump_version(kol, expected_version=expected_version, **changes)
     if "therapeutic_areas" in data:
         kol.therapeutic_areas.set(data["therapeutic_areas"])
     kol_refresh_check_in(kol=kol)
+    after_areas = sorted(str(a) for a in kol.therapeutic_areas.all())
+    before["therapeutic areas"] = ", ".join(before_areas)
+    fresh = Kol.objects.get(pk=kol.pk)
+    after = audit.snapshot(fresh) | {"therapeutic areas": ", ".join(after_areas)}
+    changed = audit.diff(before, after)
+    if changed:
+        audit.record(
+            kol=kol,
+            actor=by,
+            action="changed",
+            subject="KOL profile",
+            subject_id=kol.pk,
+            summary=f"Profile of {kol.name}",
+            changes=changed,
+        )
     return kol
 
 
@@ -107,9 +126,22 @@ def kol_change_stage(
         raise ValidationError({"reason": "Say why the relationship moves back a stage."})
     _bump_version(kol, expected_version=expected_version, stage=to_stage)
     kol_refresh_check_in(kol=kol)  # the default cadence follows the stage
-    return StageChange.objects.create(
+    change = StageChange.objects.create(
         kol=kol, from_stage=from_stage, to_stage=to_stage, changed_by=by, reason=reason
     )
+    audit.record(
+        kol=kol,
+        actor=by,
+        action="changed",
+        subject="stage",
+        subject_id=change.pk,
+        summary=f"Stage {change.get_from_stage_display()} → {change.get_to_stage_display()}",
+        changes={
+            "stage": [change.get_from_stage_display(), change.get_to_stage_display()],
+            "reason": ["", reason],
+        },
+    )
+    return change
 
 
 @transaction.atomic
@@ -120,6 +152,15 @@ def kol_set_archived(*, kol: Kol, by: User, archived: bool) -> Kol:
         )
         kol.is_archived = archived
         kol.version += 1
+        audit.record(
+            kol=kol,
+            actor=by,
+            action="changed",
+            subject="KOL profile",
+            subject_id=kol.pk,
+            summary=f"{kol.name} {'archived' if archived else 'restored'}",
+            changes={"archived": [str(not archived), str(archived)]},
+        )
     return kol
 
 
@@ -156,7 +197,7 @@ def _topic_from(data: dict[str, Any]) -> Topic | None:
 
 @transaction.atomic
 def interest_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Interest:
-    return Interest.objects.create(
+    interest = Interest.objects.create(
         kol=kol,
         kind=data["kind"],
         topic=_topic_from(data),
@@ -164,21 +205,33 @@ def interest_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Interest:
         created_by=by,
         **_provenance_fields(data),
     )
+    audit.record_created(kol=kol, actor=by, obj=interest, subject="interest")
+    return interest
 
 
 @transaction.atomic
-def interest_update(*, interest: Interest, data: dict[str, Any]) -> Interest:
+def interest_update(
+    *, interest: Interest, data: dict[str, Any], by: User | None = None
+) -> Interest:
+    # From the database: a bound ModelForm has already changed the instance in memory.
+    before = audit.snapshot(Interest.objects.get(pk=interest.pk))
     interest.kind = data["kind"]
     interest.topic = _topic_from(data)
     interest.note = data.get("note", "")
     for field, value in _provenance_fields(data).items():
         setattr(interest, field, value)
     interest.save()
+    audit.record_changed(
+        kol=interest.kol, actor=by, obj=interest, subject="interest", before=before
+    )
     return interest
 
 
-def interest_delete(*, interest: Interest) -> None:
+@transaction.atomic
+def interest_delete(*, interest: Interest, by: User | None = None) -> None:
+    pk = interest.pk
     interest.delete()
+    audit.record_deleted(kol=interest.kol, actor=by, obj=interest, subject="interest", pk=pk)
 
 
 def _goal_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -200,23 +253,30 @@ def _goal_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def goal_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Goal:
-    return Goal.objects.create(kol=kol, created_by=by, **_goal_fields(data))
-
-
-@transaction.atomic
-def goal_update(*, goal: Goal, data: dict[str, Any]) -> Goal:
-    for field, value in _goal_fields(data).items():
-        setattr(goal, field, value)
-    goal.save()
+    goal = Goal.objects.create(kol=kol, created_by=by, **_goal_fields(data))
+    audit.record_created(kol=kol, actor=by, obj=goal, subject="goal")
     return goal
 
 
-def goal_delete(*, goal: Goal) -> None:
-    goal.delete()
+@transaction.atomic
+def goal_update(*, goal: Goal, data: dict[str, Any], by: User | None = None) -> Goal:
+    before = audit.snapshot(Goal.objects.get(pk=goal.pk))
+    for field, value in _goal_fields(data).items():
+        setattr(goal, field, value)
+    goal.save()
+    audit.record_changed(kol=goal.kol, actor=by, obj=goal, subject="goal", before=before)
+    return goal
 
 
 @transaction.atomic
-def collaborator_add(*, kol: Kol, user: User, role: str) -> Collaborator:
+def goal_delete(*, goal: Goal, by: User | None = None) -> None:
+    pk = goal.pk
+    goal.delete()
+    audit.record_deleted(kol=goal.kol, actor=by, obj=goal, subject="goal", pk=pk)
+
+
+@transaction.atomic
+def collaborator_add(*, kol: Kol, user: User, role: str, by: User | None = None) -> Collaborator:
     if user.pk == kol.owner_id:
         raise ValidationError({"user": "The owner already works with this KOL."})
     collaborator, created = Collaborator.objects.get_or_create(
@@ -224,8 +284,14 @@ def collaborator_add(*, kol: Kol, user: User, role: str) -> Collaborator:
     )
     if not created:
         raise ValidationError({"user": f"{user} already collaborates on this KOL."})
+    audit.record_created(kol=kol, actor=by, obj=collaborator, subject="collaborator")
     return collaborator
 
 
-def collaborator_remove(*, collaborator: Collaborator) -> None:
+@transaction.atomic
+def collaborator_remove(*, collaborator: Collaborator, by: User | None = None) -> None:
+    pk = collaborator.pk
     collaborator.delete()
+    audit.record_deleted(
+        kol=collaborator.kol, actor=by, obj=collaborator, subject="collaborator", pk=pk
+    )

@@ -39,6 +39,7 @@ def kol_page_context(
         "collaborators": selectors.kol_collaborators(kol),
         "collaborator_form": CollaboratorForm(kol=kol) if access.can_edit else None,
         "areas": selectors.areas_with_topics(),
+        "audit_entries": selectors.kol_audit_entries(kol),
     }
     # The page composes both apps here; contacts' models never import engagements.
     from engagements.kol_page import kol_page_extras
@@ -161,7 +162,7 @@ def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
     form = InterestForm(request.POST or None, instance=interest, prefix=f"interest{interest.pk}")
     if request.method == "POST":
         if form.is_valid():
-            services.interest_update(interest=interest, data=form.cleaned_data)
+            services.interest_update(interest=interest, data=form.cleaned_data, by=request.user)
             return kol_page_answer(request, kol, "interests")
         status = INVALID
     else:
@@ -181,7 +182,7 @@ def interest_delete(request: HttpRequest, pk: int, interest_pk: int) -> HttpResp
     kol = selectors.get_kol_for_user(request.user, pk)
     interest = _get_interest(kol, interest_pk)
     _require_interest_edit(request, kol, interest)
-    services.interest_delete(interest=interest)
+    services.interest_delete(interest=interest, by=request.user)
     return kol_page_answer(request, kol, "interests")
 
 
@@ -229,7 +230,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            services.goal_update(goal=goal, data=form.cleaned_data)
+            services.goal_update(goal=goal, data=form.cleaned_data, by=request.user)
             return kol_page_answer(request, kol, _goal_part(form.cleaned_data["whose"]))
         status = INVALID
     return kol_page_answer(
@@ -242,7 +243,7 @@ def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
     goal = get_object_or_404(Goal, kol=kol, pk=goal_pk)
     selectors.kol_access(request.user, kol).require("edit")
-    services.goal_delete(goal=goal)
+    services.goal_delete(goal=goal, by=request.user)
     return kol_page_answer(request, kol, _goal_part(goal.whose))
 
 
@@ -257,7 +258,10 @@ def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.collaborator_add(
-                kol=kol, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+                kol=kol,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                by=request.user,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -273,5 +277,5 @@ def collaborator_remove(request: HttpRequest, pk: int, collaborator_pk: int) -> 
     kol = selectors.get_kol_for_user(request.user, pk)
     collaborator = get_object_or_404(Collaborator, kol=kol, pk=collaborator_pk)
     selectors.kol_access(request.user, kol).require("edit")
-    services.collaborator_remove(collaborator=collaborator)
+    services.collaborator_remove(collaborator=collaborator, by=request.user)
     return kol_page_answer(request, kol, "collaborators")

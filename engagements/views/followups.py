@@ -1,13 +1,175 @@
-"""KOL page part and views: followups ."""
+"""Follow-ups: the KOL page part, add one, and done / skip / snooze inline.
 
-from django.http import HttpRequest
+The actions answer htmx with the re-rendered item (the same partial on the KOL page and on
+Today); a plain post goes back to the page it came from (`next`), or, when invalid, gets
+that page with the error (422).
+"""
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from contacts.models import Kol
-from contacts.selectors import KolAccess
+from contacts.selectors import KolAccess, get_kol_for_user, kol_access
+from contacts.views.profile import kol_page_answer
+from contacts.views.rendering import INVALID
+from engagements.forms.followups import FollowUpForm, FollowUpSnoozeForm
+from engagements.models import FollowUp
+from engagements.selectors import followups as selectors
+from engagements.services import followups as services
+from engagements.views import today as today_views
+
+TEMPLATE = "engagements/_followups.html"
+ITEM_TEMPLATE = "engagements/_followup_item.html"
+PART = "followups"
+
+
+def _kol_page_url(kol_pk: int) -> str:
+    return reverse("contacts:kol_detail", args=[kol_pk]) + f"#{PART}"
 
 
 def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
-    return {}
+    return {
+        "followup_open": selectors.kol_open_followups(kol, user=request.user),
+        "followup_recent": selectors.kol_recent_followups(kol, user=request.user),
+        "followup_form": FollowUpForm() if access.can_log else None,
+        "followup_today": timezone.localdate(),
+        "followup_next": _kol_page_url(kol.pk),
+    }
 
 
-urlpatterns: list = []
+def _get_followup(request: HttpRequest, pk: int, followup_pk: int) -> FollowUp:
+    """The follow-up if the user may see its KOL (else 404) and act on it (else 403)."""
+    kol = get_kol_for_user(request.user, pk)
+    followup = get_object_or_404(FollowUp, kol=kol, pk=followup_pk)
+    followup.kol = kol
+    if not selectors.may_act_on(request.user, followup):
+        raise PermissionDenied("Only the follow-up's owner or the KOL's owner can change it.")
+    followup.can_act = True
+    return followup
+
+
+def _next_url(request: HttpRequest, followup: FollowUp) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return _kol_page_url(followup.kol_id)
+
+
+def _answer_item(
+    request: HttpRequest, followup: FollowUp, *, status: int = 200, **overrides
+) -> HttpResponse:
+    next_url = _next_url(request, followup)
+    from_today = urlsplit(next_url).path == reverse("engagements:today")
+    if not request.htmx:
+        if status == 200:
+            return redirect(next_url)
+        if from_today:
+            return today_views.today_page(request, status=status, **overrides)
+        return kol_page_answer(
+            request, followup.kol, PART, template=TEMPLATE, status=status, **overrides
+        )
+    context = {
+        "followup": followup,
+        "followup_today": timezone.localdate(),
+        "followup_next": next_url,
+        "followup_show_kol": from_today,
+        **overrides,
+    }
+    response = render(request, ITEM_TEMPLATE, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def kol_followups_part(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = get_kol_for_user(request.user, pk)
+    return kol_page_answer(request, kol, PART, template=TEMPLATE)
+
+
+@require_POST
+def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = get_kol_for_user(request.user, pk)
+    kol_access(request.user, kol).require("log")
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.followup_add(kol=kol, by=request.user, **form.cleaned_data)
+        except ValidationError as error:  # the day turned between validating and saving
+            form.add_error(None, error)
+    if form.errors:
+        return kol_page_answer(
+            request, kol, PART, template=TEMPLATE, status=INVALID, followup_form=form
+        )
+    if not request.htmx:
+        messages.success(request, "Follow-up added.")
+    return kol_page_answer(request, kol, PART, template=TEMPLATE)
+
+
+def _complete(request: HttpRequest, pk: int, followup_pk: int, status: str) -> HttpResponse:
+    followup = _get_followup(request, pk, followup_pk)
+    services.followup_complete(followup=followup, status=status, by=request.user)
+    if not request.htmx:
+        messages.success(request, f"Follow-up {followup.get_status_display().lower()}.")
+    # The timeline shows completed follow-ups: it refreshes on this event.
+    return trigger_client_event(_answer_item(request, followup), "followups-changed")
+
+
+@require_POST
+def followup_done(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponse:
+    return _complete(request, pk, followup_pk, FollowUp.Status.DONE)
+
+
+@require_POST
+def followup_skip(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponse:
+    return _complete(request, pk, followup_pk, FollowUp.Status.SKIPPED)
+
+
+@require_POST
+def followup_snooze(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponse:
+    followup = _get_followup(request, pk, followup_pk)
+    form = FollowUpSnoozeForm(request.POST, followup=followup)
+    if form.is_valid():
+        try:
+            services.followup_snooze(
+                followup=followup, until=form.cleaned_data["until"], by=request.user
+            )
+        except ValidationError as error:  # the day turned between validating and saving
+            form.add_error(None, error)
+    if form.errors:
+        return _answer_item(
+            request,
+            followup,
+            status=INVALID,
+            followup_snooze_error_pk=followup.pk,
+            followup_snooze_form=form,
+        )
+    if not request.htmx:
+        until = date_format(followup.due_on, "j M Y")
+        messages.success(request, f"Follow-up snoozed until {until}.")
+    return _answer_item(request, followup)
+
+
+urlpatterns = [
+    path("kols/<int:pk>/followups/", kol_followups_part, name="kol_followups"),
+    path("kols/<int:pk>/followups/add/", followup_add, name="followup_add"),
+    path("kols/<int:pk>/followups/<int:followup_pk>/done/", followup_done, name="followup_done"),
+    path("kols/<int:pk>/followups/<int:followup_pk>/skip/", followup_skip, name="followup_skip"),
+    path(
+        "kols/<int:pk>/followups/<int:followup_pk>/snooze/",
+        followup_snooze,
+        name="followup_snooze",
+    ),
+]

@@ -1,13 +1,90 @@
-"""KOL page part and views: plan ."""
+"""The engagement plan on the KOL page: read by all who see the KOL, edited by its owner.
 
-from django.http import HttpRequest
+The part is `plan` of engagements/_plan.html. Edit swaps the form in; Save swaps the plan
+back. A save from a stale form answers 409 with the saved plan and keeps the user's input.
+"""
 
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET, require_http_methods
+
+from contacts import selectors
 from contacts.models import Kol
 from contacts.selectors import KolAccess
+from contacts.views.profile import kol_page_answer
+from contacts.views.rendering import CONFLICT, INVALID
+from engagements.forms.plan import EngagementPlanForm
+from engagements.models import EngagementPlan
+from engagements.services import plan as services
+
+TEMPLATE = "engagements/_plan.html"
+PART = "plan"
+
+
+def _saved_plan(kol: Kol) -> EngagementPlan | None:
+    return EngagementPlan.objects.select_related("updated_by").filter(kol=kol).first()
 
 
 def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
-    return {}
+    return {
+        # Lazy: only the plan part runs its query. Wraps None when there is no plan yet.
+        "plan_saved": SimpleLazyObject(lambda: _saved_plan(kol)),
+        "plan_today": timezone.localdate(),
+        "plan_form": None,
+        "plan_conflict": None,
+    }
 
 
-urlpatterns: list = []
+def _answer(request: HttpRequest, kol: Kol, *, status: int = 200, **overrides) -> HttpResponse:
+    return kol_page_answer(request, kol, PART, template=TEMPLATE, status=status, **overrides)
+
+
+@require_GET
+def kol_plan_part(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    return _answer(request, kol)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = selectors.get_kol_for_user(request.user, pk)
+    selectors.kol_access(request.user, kol).require("edit")
+    if request.method == "GET":
+        saved = _saved_plan(kol)
+        return _answer(request, kol, plan_saved=saved, plan_form=EngagementPlanForm(instance=saved))
+
+    # No instance: validating must not write the user's input onto the saved plan.
+    form = EngagementPlanForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, kol, status=INVALID, plan_form=form)
+    try:
+        plan = services.plan_save(
+            kol=kol,
+            by=request.user,
+            data=form.cleaned_data,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.PlanConflict as conflict:
+        current = conflict.current
+        # Keep what this user typed; the saved version lets them save it over the other change.
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        form = EngagementPlanForm(data)
+        form.is_valid()
+        return _answer(
+            request,
+            kol,
+            status=CONFLICT,
+            plan_saved=current,
+            plan_form=form,
+            plan_conflict=current,
+        )
+    return _answer(request, kol, plan_saved=plan)
+
+
+urlpatterns = [
+    path("kols/<int:pk>/plan/", kol_plan_part, name="kol_plan"),
+    path("kols/<int:pk>/plan/edit/", plan_edit, name="plan_edit"),
+]

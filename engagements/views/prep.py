@@ -1,13 +1,21 @@
-"""KOL page part and views: followups ."""
+"""The prep brief: one printable page to read before the next meeting with a KOL."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
 
-from contacts.models import Kol
-from contacts.selectors import KolAccess
+from contacts.selectors import get_kol_for_user
+from engagements.selectors.prep import prep_brief as build_prep_brief
 
 
-def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
-    return {}
+@require_GET
+def prep_brief(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = get_kol_for_user(request.user, pk)
+    brief = build_prep_brief(kol=kol, user=request.user)
+    return render(request, "engagements/prep_brief.html", {"kol": kol, "brief": brief})
 
 
-urlpatterns: list = []
+urlpatterns = [
+    path("kols/<int:pk>/prep/", prep_brief, name="prep_brief"),
+]

@@ -1,21 +1,235 @@
 """Touchpoints: log (inline on the KOL page, or on its own page), edit, delete; the timeline."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
+from contacts import selectors as contact_selectors
 from contacts.models import Kol
 from contacts.selectors import KolAccess
+from contacts.views.profile import kol_page_answer
+from contacts.views.rendering import CONFLICT, INVALID, render_page_or_part
+from engagements.forms.touchpoints import KolPickForm, TouchpointForm
+from engagements.models import FollowUp, Touchpoint
+from engagements.selectors import timeline as timeline_selectors
+from engagements.selectors.questions import suggested_questions
+from engagements.services import touchpoints as services
+
+PART_TEMPLATE = "engagements/_timeline.html"
+# Parts of the KOL page that depend on touchpoints (follow-ups) listen for this event.
+TOUCHPOINTS_CHANGED = "touchpoints-changed"
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _touchpoint_form(request: HttpRequest, kol: Kol, data=None, **kwargs) -> TouchpointForm:
+    suggested = suggested_questions(kol=kol, user=request.user, limit=5)
+    return TouchpointForm(data, kol=kol, user=request.user, suggested=suggested, **kwargs)
 
 
 def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
-    return {}
+    kind = request.GET.get("kind", "")
+    page = _page_number(request)
+    context = {
+        "timeline": SimpleLazyObject(
+            lambda: timeline_selectors.kol_timeline(kol, kind=kind, page=page)
+        ),
+        "timeline_kinds": timeline_selectors.KINDS,
+        "touchpoint_form": None,
+    }
+    if access.can_log:
+        context["touchpoint_form"] = SimpleLazyObject(lambda: _touchpoint_form(request, kol))
+    return context
+
+
+def _get_own_touchpoint(request: HttpRequest, kol: Kol, touchpoint_pk: int) -> Touchpoint:
+    touchpoint = get_object_or_404(Touchpoint, kol=kol, pk=touchpoint_pk)
+    if touchpoint.by_id != request.user.pk:
+        raise PermissionDenied("Only the person who logged a touchpoint can change it.")
+    return touchpoint
+
+
+def _logged_message(touchpoint: Touchpoint) -> str:
+    thank_you = (
+        FollowUp.objects.filter(source_touchpoint=touchpoint, kind=FollowUp.Kind.THANK_YOU)
+        .only("due_on")
+        .first()
+    )
+    if thank_you:
+        return f"Logged. The thank-you recap is due {thank_you.due_on:%a %d %b}."
+    return "Logged."
+
+
+@require_GET
+def kol_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = contact_selectors.get_kol_for_user(request.user, pk)
+    return kol_page_answer(request, kol, "timeline", template=PART_TEMPLATE)
+
+
+@require_POST
+def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
+    kol = contact_selectors.get_kol_for_user(request.user, pk)
+    contact_selectors.kol_access(request.user, kol).require("log")
+    form = _touchpoint_form(request, kol, request.POST)
+    if not form.is_valid():
+        return kol_page_answer(
+            request,
+            kol,
+            "timeline",
+            template=PART_TEMPLATE,
+            status=INVALID,
+            touchpoint_form=form,
+        )
+    touchpoint, _created = services.touchpoint_log(
+        kol=kol,
+        by=request.user,
+        data=form.cleaned_data,
+        form_token=form.cleaned_data["form_token"],
+    )
+    if not request.htmx:
+        messages.success(request, _logged_message(touchpoint))
+    response = kol_page_answer(
+        request,
+        kol,
+        "timeline",
+        template=PART_TEMPLATE,
+        timeline_logged=_logged_message(touchpoint),
+    )
+    return trigger_client_event(response, TOUCHPOINTS_CHANGED)
+
+
+@require_http_methods(["GET", "POST"])
+def touchpoint_edit(request: HttpRequest, pk: int, touchpoint_pk: int) -> HttpResponse:
+    kol = contact_selectors.get_kol_for_user(request.user, pk)
+    touchpoint = _get_own_touchpoint(request, kol, touchpoint_pk)
+    form = _touchpoint_form(
+        request, kol, request.POST if request.method == "POST" else None, instance=touchpoint
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.touchpoint_update(
+                    touchpoint=touchpoint,
+                    data=form.cleaned_data,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    by=request.user,
+                )
+            except services.TouchpointConflict as conflict:
+                data = request.POST.copy()
+                data["version"] = str(conflict.current.version)
+                form = _touchpoint_form(request, kol, data, instance=conflict.current)
+                form.is_valid()
+                return kol_page_answer(
+                    request,
+                    kol,
+                    "timeline",
+                    template=PART_TEMPLATE,
+                    status=CONFLICT,
+                    editing_touchpoint=touchpoint.pk,
+                    touchpoint_edit_form=form,
+                    touchpoint_conflict=conflict.current,
+                )
+            response = kol_page_answer(request, kol, "timeline", template=PART_TEMPLATE)
+            return trigger_client_event(response, TOUCHPOINTS_CHANGED)
+        status = INVALID
+    return kol_page_answer(
+        request,
+        kol,
+        "timeline",
+        template=PART_TEMPLATE,
+        status=status,
+        editing_touchpoint=touchpoint.pk,
+        touchpoint_edit_form=form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def touchpoint_delete(request: HttpRequest, pk: int, touchpoint_pk: int) -> HttpResponse:
+    kol = contact_selectors.get_kol_for_user(request.user, pk)
+    touchpoint = _get_own_touchpoint(request, kol, touchpoint_pk)
+    if request.method == "GET":
+        # Without JavaScript, a page asks for confirmation (htmx uses hx-confirm).
+        return render(
+            request, "engagements/touchpoint_delete.html", {"kol": kol, "touchpoint": touchpoint}
+        )
+    services.touchpoint_delete(touchpoint=touchpoint, by=request.user)
+    if not request.htmx:
+        messages.success(request, "Touchpoint deleted. Its follow-ups are kept.")
+    response = kol_page_answer(request, kol, "timeline", template=PART_TEMPLATE)
+    return trigger_client_event(response, TOUCHPOINTS_CHANGED)
+
+
+def _loggable_kols(request: HttpRequest):
+    """KOLs this user may log for: their own and those they collaborate on."""
+    user = request.user
+    return contact_selectors.kols_for_user(user).filter(
+        pk__in=contact_selectors.kols_for_user(user)
+        .filter(owner=user)
+        .values("pk")
+        .union(user.collaborations.values("kol_id"))
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def touchpoint_new(request: HttpRequest) -> HttpResponse:
-    return render(request, "engagements/touchpoint_new.html", {})
+    """Log a touchpoint from anywhere: pick the KOL (search as you type), then the form."""
+    kol = None
+    kol_id = request.POST.get("kol") or request.GET.get("kol")
+    if kol_id:
+        if not str(kol_id).isdigit():
+            kol = None
+        else:
+            kol = contact_selectors.get_kol_for_user(request.user, int(kol_id))
+            contact_selectors.kol_access(request.user, kol).require("log")
+    pick = KolPickForm(request.GET or None)
+    query = pick.cleaned_data["q"] if pick.is_valid() else ""
+    matches = _loggable_kols(request).select_related("owner").order_by("name")
+    for word in query.split()[:6]:
+        matches = matches.filter(name__icontains=word) | matches.filter(institution__icontains=word)
+    context = {"pick": pick, "matches": matches[:20], "query": query, "kol": kol}
+    if request.method == "GET" and (kol is None or request.htmx):
+        return render_page_or_part(request, "engagements/touchpoint_new.html", "picker", context)
+    if kol is None:
+        context["kol_missing"] = "Pick the KOL you met first."
+        return render(request, "engagements/touchpoint_new.html", context, status=INVALID)
+    form = _touchpoint_form(request, kol, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        touchpoint, _created = services.touchpoint_log(
+            kol=kol,
+            by=request.user,
+            data=form.cleaned_data,
+            form_token=form.cleaned_data["form_token"],
+        )
+        messages.success(request, _logged_message(touchpoint))
+        return redirect(reverse("contacts:kol_detail", args=[kol.pk]) + "#timeline")
+    context["touchpoint_form"] = form
+    status = INVALID if form.is_bound else 200
+    return render(request, "engagements/touchpoint_new.html", context, status=status)
 
 
-urlpatterns = [path("touchpoints/new/", touchpoint_new, name="touchpoint_new")]
+urlpatterns = [
+    path("touchpoints/new/", touchpoint_new, name="touchpoint_new"),
+    path("kols/<int:pk>/timeline/", kol_timeline, name="kol_timeline"),
+    path("kols/<int:pk>/touchpoints/", touchpoint_add, name="touchpoint_add"),
+    path(
+        "kols/<int:pk>/touchpoints/<int:touchpoint_pk>/edit/",
+        touchpoint_edit,
+        name="touchpoint_edit",
+    ),
+    path(
+        "kols/<int:pk>/touchpoints/<int:touchpoint_pk>/delete/",
+        touchpoint_delete,
+        name="touchpoint_delete",
+    ),
+]

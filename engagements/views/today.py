@@ -1,14 +1,74 @@
-"""Today: the MSL's home page."""
+"""Today: the MSL's home page. What is due, who to check in with, who to give something to."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from contacts.models import Interest, Kol
+from contacts.views.rendering import render_page_or_part
+from engagements.selectors import followups as selectors
+
+TEMPLATE = "engagements/today.html"
+
+# What to offer when the stated interest names no topic.
+GIVE_IDEAS_BY_KIND = {
+    Interest.Kind.SPEAKING: "A speaking opportunity they are qualified for?",
+    Interest.Kind.PUBLICATIONS: "A publication opportunity?",
+    Interest.Kind.CONTENT: "A content or white-paper opportunity?",
+    Interest.Kind.EDUCATION: "Teaching material for their fellows?",
+    Interest.Kind.ADVISORY: "An invitation to share their view on an advisory board?",
+}
+
+
+def give_idea(kol: Kol) -> str:
+    """One suggestion, from the first stated interest: a topic beats a kind."""
+    for interest in kol.stated_interests:
+        if interest.topic:
+            return f"A literature summary on {interest.topic.name}?"
+    first = kol.stated_interests[0]
+    return GIVE_IDEAS_BY_KIND.get(
+        first.kind, f"A literature summary on {first.get_kind_display().lower()}?"
+    )
+
+
+def interest_labels(kol: Kol) -> list[str]:
+    labels = [i.topic.name if i.topic else i.get_kind_display() for i in kol.stated_interests]
+    return list(dict.fromkeys(labels))
+
+
+def today_context(request: HttpRequest, **overrides) -> dict:
+    user = request.user
+    today = timezone.localdate()
+    gives = selectors.suggested_gives(user, today=today)
+    shown = list(gives[: selectors.SUGGESTED_GIVES_LIMIT])
+    for kol in shown:
+        kol.give_idea = give_idea(kol)
+        kol.interest_labels = interest_labels(kol)
+    total = gives.count() if len(shown) == selectors.SUGGESTED_GIVES_LIMIT else len(shown)
+    return {
+        "today_date": today,
+        "today_due": list(selectors.followups_due(user, today=today)),
+        "today_check_ins": list(selectors.check_ins_this_week(user, today=today)),
+        "today_gives": shown,
+        "today_gives_total": total,
+        "today_upcoming": list(selectors.followups_upcoming(user, today=today)),
+        # The follow-up items act inline and come back here on a plain post.
+        "followup_today": today,
+        "followup_next": reverse("engagements:today"),
+        "followup_show_kol": True,
+        **overrides,
+    }
+
+
+def today_page(request: HttpRequest, *, status: int = 200, **overrides) -> HttpResponse:
+    context = today_context(request, **overrides)
+    return render_page_or_part(request, TEMPLATE, "today", context, status=status)
 
 
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    return render(request, "engagements/today.html", {})
+    return today_page(request)
 
 
 urlpatterns = [path("today/", today, name="today")]

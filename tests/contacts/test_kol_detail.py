@@ -284,3 +284,48 @@ def test_an_overdue_check_in_says_so_in_words(owner_client, kol):
     kol_refresh_check_in(kol=kol)
     assert ">Overdue</span>" in owner_client.get(url("kol_detail", kol)).content.decode()
     assert ">Overdue</span>" in owner_client.get(reverse("contacts:kol_list")).content.decode()
+
+
+def test_every_change_is_in_the_history_panel(owner_client, kol, owner, manager_client):
+    from contacts.models import AuditEntry
+
+    owner_client.post(
+        url("kol_edit", kol), {"name": "Dr Ada King", "cadence_days": 60, "version": kol.version}
+    )
+    owner_client.post(url("interest_add", kol), {"kind": "speaking", "provenance": "assumed"})
+    interest = kol.interests.get()
+    owner_client.post(url("interest_delete", kol, interest_pk=interest.pk))
+    owner_client.post(url("kol_stage_change", kol), {"to_stage": "developing", "version": 2})
+    entries = list(AuditEntry.objects.filter(kol=kol).order_by("pk"))
+    assert [(e.action, e.subject) for e in entries] == [
+        ("created", "KOL profile"),
+        ("changed", "KOL profile"),
+        ("created", "interest"),
+        ("deleted", "interest"),
+        ("changed", "stage"),
+    ]
+    assert entries[1].changes["name"] == ["Dr Ada Lovelace", "Dr Ada King"]
+    assert entries[1].actor == owner
+    page = manager_client.get(url("kol_detail", kol)).content.decode()
+    history = page[page.index('id="history"') :]
+    assert "Olivia Owner changed KOL profile" in history and "Dr Ada King" in history
+    assert "deleted interest" in history
+
+
+def test_an_edited_goal_records_what_changed(owner_client, kol):
+    from contacts.models import AuditEntry
+
+    goal = GoalFactory(kol=kol, text="Become a PI")
+    prefix = f"goal{goal.pk}-"
+    owner_client.post(
+        url("goal_edit", kol, goal_pk=goal.pk),
+        {
+            prefix + "whose": "kol",
+            prefix + "area": "professional",
+            prefix + "status": "achieved",
+            prefix + "text": "Become a PI",
+            prefix + "provenance": "stated",
+        },
+    )
+    entry = AuditEntry.objects.get(subject="goal", action="changed")
+    assert entry.changes["status"] == ["Open", "Achieved"]

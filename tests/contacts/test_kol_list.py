@@ -114,3 +114,33 @@ def test_a_history_restore_gets_the_whole_page(owner_client, kol):
     response = owner_client.get(URL, {"q": "ada"}, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
     assert "<html" in response.content.decode()
     assert "HX-Request" in response["Vary"]
+
+
+def test_it_filters_check_ins_due_and_overdue(owner_client, owner):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    KolFactory(name="Dr Overdue", owner=owner, next_check_in_on=today - datetime.timedelta(days=3))
+    KolFactory(name="Dr Soon", owner=owner, next_check_in_on=today + datetime.timedelta(days=5))
+    KolFactory(name="Dr Later", owner=owner, next_check_in_on=today + datetime.timedelta(days=40))
+    due = owner_client.get(URL, {"check_in": "due"}).content.decode()
+    assert "Dr Overdue" in due and "Dr Soon" in due and "Dr Later" not in due
+    overdue = owner_client.get(URL, {"check_in": "overdue"}).content.decode()
+    assert "Dr Overdue" in overdue and "Dr Soon" not in overdue
+    by_date = owner_client.get(URL, {"sort": "next_check_in"}).content.decode()
+    assert by_date.index("Dr Overdue") < by_date.index("Dr Soon") < by_date.index("Dr Later")
+
+
+def test_it_filters_ask_heavy_relationships(owner_client, owner):
+    from tests.engagements.factories import AskFactory, GiveFactory
+
+    heavy = KolFactory(name="Dr Heavy", owner=owner)
+    balanced = KolFactory(name="Dr Balanced", owner=owner)
+    AskFactory.create_batch(2, kol=heavy)
+    GiveFactory(kol=heavy)
+    AskFactory(kol=balanced)
+    GiveFactory.create_batch(2, kol=balanced)
+    page = owner_client.get(URL, {"ask_heavy": "on"}).content.decode()
+    assert "Dr Heavy" in page and "Dr Balanced" not in page

@@ -1,0 +1,76 @@
+"""Forms for follow-ups: they validate; engagements.services.followups writes."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from engagements.models import FollowUp
+from engagements.services.followups import PAST_DATE
+
+SNOOZE_DAYS = [(1, "1 day"), (7, "1 week")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["kind", "text", "due_on"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "due_on": DateInput}
+        labels = {"text": "What to do", "due_on": "Due on"}
+        error_messages = {
+            "text": {"required": "Say what to do."},
+            "due_on": {"required": "Pick the day it is due."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "followup")
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["due_on"].widget.attrs["min"] = today.isoformat()
+        if not self.is_bound:
+            self.initial.setdefault("due_on", today + datetime.timedelta(days=7))
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Say what to do.")
+        return text
+
+    def clean_due_on(self) -> datetime.date:
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError(PAST_DATE)
+        return due_on
+
+
+class FollowUpSnoozeForm(forms.Form):
+    """Snooze by a number of days (from today, or from the due date if that is later) or
+    until a given date."""
+
+    days = forms.TypedChoiceField(choices=SNOOZE_DAYS, coerce=int, required=False)
+    until = forms.DateField(label="Snooze until", required=False, widget=DateInput)
+
+    def __init__(self, *args, followup: FollowUp, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.followup = followup
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        today = timezone.localdate()
+        days, until = cleaned.get("days"), cleaned.get("until")
+        if "until" in self.errors:
+            return cleaned
+        if days:
+            cleaned["until"] = max(today, self.followup.due_on) + datetime.timedelta(days=days)
+        elif until is None:
+            self.add_error("until", "Pick a date to snooze until.")
+        elif until < today:
+            self.add_error("until", PAST_DATE)
+        return cleaned

@@ -1,0 +1,121 @@
+"""Reads for follow-ups: the KOL page part and the MSL's Today page."""
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from accounts.models import User
+from contacts.models import AssumptionStatus, Interest, Kol, Provenance
+from contacts.selectors import kols_for_user
+from engagements.models import FollowUp, Give
+
+RECENTLY_COMPLETED_DAYS = 30
+CHECK_IN_HORIZON_DAYS = 7
+UPCOMING_DAYS = 30
+GIVE_GAP_DAYS = 60
+SUGGESTED_GIVES_LIMIT = 10
+
+STATED = Q(provenance=Provenance.STATED) | Q(assumption_status=AssumptionStatus.CONFIRMED)
+
+
+def with_rights(followups: QuerySet[FollowUp], user: User) -> QuerySet[FollowUp]:
+    """`can_act`: the follow-up's owner or the KOL's owner may complete, skip or snooze it."""
+    return followups.annotate(
+        can_act=Case(
+            When(Q(owner=user) | Q(kol__owner=user), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def may_act_on(user: User, followup: FollowUp) -> bool:
+    return user.pk in {followup.owner_id, followup.kol.owner_id}
+
+
+def kol_open_followups(kol: Kol, *, user: User) -> QuerySet[FollowUp]:
+    """Open follow-ups of a KOL, soonest first."""
+    followups = kol.follow_ups.filter(status=FollowUp.Status.OPEN).select_related("kol", "owner")
+    return with_rights(followups, user).order_by("due_on", "pk")
+
+
+def kol_recent_followups(kol: Kol, *, user: User) -> QuerySet[FollowUp]:
+    """Follow-ups done or skipped in the last 30 days, latest first."""
+    since = timezone.now() - datetime.timedelta(days=RECENTLY_COMPLETED_DAYS)
+    followups = (
+        kol.follow_ups.exclude(status=FollowUp.Status.OPEN)
+        .filter(done_at__gte=since)
+        .select_related("kol", "owner")
+    )
+    return with_rights(followups, user).order_by("-done_at", "-pk")
+
+
+def _my_open_followups(user: User) -> QuerySet[FollowUp]:
+    # Only KOLs the user can still see and that are active: those are the ones they can act on.
+    followups = FollowUp.objects.filter(
+        owner=user, status=FollowUp.Status.OPEN, kol__in=kols_for_user(user)
+    ).select_related("kol")
+    return with_rights(followups, user)
+
+
+def followups_due(user: User, *, today: datetime.date) -> QuerySet[FollowUp]:
+    """Overdue and due-today follow-ups of `user`, the oldest first."""
+    return _my_open_followups(user).filter(due_on__lte=today).order_by("due_on", "pk")
+
+
+def followups_upcoming(user: User, *, today: datetime.date) -> QuerySet[FollowUp]:
+    """Follow-ups of `user` due after today, up to 30 days ahead."""
+    until = today + datetime.timedelta(days=UPCOMING_DAYS)
+    return (
+        _my_open_followups(user)
+        .filter(due_on__gt=today, due_on__lte=until)
+        .order_by("due_on", "pk")
+    )
+
+
+def check_ins_this_week(user: User, *, today: datetime.date) -> QuerySet[Kol]:
+    """Active KOLs `user` owns whose check-in is due within a week, the most overdue first."""
+    return Kol.objects.filter(
+        owner=user,
+        is_archived=False,
+        next_check_in_on__lte=today + datetime.timedelta(days=CHECK_IN_HORIZON_DAYS),
+    ).order_by("next_check_in_on", "name", "pk")
+
+
+def suggested_gives(user: User, *, today: datetime.date) -> QuerySet[Kol]:
+    """Active KOLs `user` owns who told us an interest and got nothing in the last 60 days.
+
+    Each carries `stated_interests` (with topics) and `last_given_on`; the longest without
+    a give come first.
+    """
+    stated = Interest.objects.filter(STATED)
+    recent_gives = Give.objects.filter(
+        kol=OuterRef("pk"), given_on__gte=today - datetime.timedelta(days=GIVE_GAP_DAYS)
+    )
+    last_give = Give.objects.filter(kol=OuterRef("pk")).order_by("-given_on").values("given_on")
+    return (
+        Kol.objects.filter(owner=user, is_archived=False)
+        .filter(Exists(stated.filter(kol=OuterRef("pk"))), ~Exists(recent_gives))
+        .annotate(last_given_on=Subquery(last_give[:1]))
+        .prefetch_related(
+            Prefetch(
+                "interests",
+                queryset=stated.select_related("topic").order_by("pk"),
+                to_attr="stated_interests",
+            )
+        )
+        .order_by(F("last_given_on").asc(nulls_first=True), "name", "pk")
+    )
