@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 
+from accounts import views as account_views
+
 
 @require_GET
 def health(request):
@@ -49,6 +51,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/preferences/", account_views.preferences, name="preferences"),
     path("kols/", include("contacts.urls")),
     path("", include("engagements.urls")),
     path("admin/", admin.site.urls),
