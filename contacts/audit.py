@@ -14,7 +14,12 @@ from contacts.models import AuditEntry, Kol
 
 # Bookkeeping and values derived from other rows (the check-in clock) are not history.
 SKIPPED_FIELDS = {
-    "id", "version", "updated_at", "created_at", "form_token", "last_interaction_at",
+    "id",
+    "version",
+    "updated_at",
+    "created_at",
+    "form_token",
+    "last_interaction_at",
     "next_check_in_on",
 }
 
