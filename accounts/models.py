@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -37,6 +38,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    digest_enabled = models.BooleanField(
+        "send me a daily digest",
+        default=True,
+        help_text="One email a day, only when something is due.",
+    )
+    digest_time = models.TimeField(
+        "digest time", default=datetime.time(7, 30), help_text="In your own time zone."
+    )
+    immediate_follow_ups = models.BooleanField(
+        "also email me each follow-up the day it is due", default=False
+    )
+    manager_summary_enabled = models.BooleanField(
+        "send me the weekly team summary (managers)", default=True
+    )
+    # The private calendar feed: a new token revokes the old link.
+    calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
     thank_you_after_days = models.PositiveSmallIntegerField(
         "send the thank-you recap after (days)",
         default=2,

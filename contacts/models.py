@@ -280,6 +280,13 @@ class Interest(ProvenanceMixin):
         Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="interests"
     )
     note = models.CharField(max_length=300, blank=True)
+    give_cadence_days = models.PositiveSmallIntegerField(
+        "literature summaries",
+        null=True,
+        blank=True,
+        choices=[(14, "Every two weeks"), (30, "Monthly")],
+        help_text="Nudge me when no give on this topic was logged within this time.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from contacts.models import Interest, Kol, Topic
+from contacts.models import Interest, Kol, TherapeuticArea, Topic
 
 
 class Question(models.Model):
@@ -242,3 +242,114 @@ class EngagementPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Engagement plan for {self.kol}"
+
+
+class Event(models.Model):
+    """A congress or meeting; after it ends, KOLs who care about its topics and missed it
+    are suggested for a congress overview."""
+
+    name = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    location = models.CharField(max_length=200, blank=True)
+    areas = models.ManyToManyField(TherapeuticArea, blank=True, related_name="events")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="events")
+    attendees = models.ManyToManyField(Kol, blank=True, related_name="events_attended")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        indexes = [models.Index(fields=["ends_on"], name="event_ends_on")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on:%b %Y})"
+
+
+class Opportunity(models.Model):
+    """Something we could offer a qualified KOL who has said they are interested."""
+
+    class Kind(models.TextChoices):
+        SPEAKING = "speaking", "Speaking slot"
+        PUBLICATION = "publication", "Publication"
+        ADVISORY = "advisory", "Advisory role"
+        STUDY = "study", "Study"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="opportunities")
+    deadline = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["deadline", "title"]
+        verbose_name_plural = "opportunities"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reminder(models.Model):
+    """The outbox: one row per email to send. The database decides what is due and what was
+    sent; the broker only carries "send row N" messages.
+
+    The unique key (recipient, kind, object_key, due_key) makes every dispatcher run, and two
+    beats at once, create each reminder once. All four parts are non-null (NULLs are
+    distinct in unique constraints): object_key is "" for a digest; due_key is the
+    recipient's local date.
+    """
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Daily digest"
+        FOLLOW_UP = "follow_up", "Follow-up due"
+        MANAGER_WEEKLY = "manager_weekly", "Weekly team summary"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not sent: nothing was due any more"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_key = models.CharField(max_length=64, blank=True, default="")
+    due_key = models.CharField(max_length=32)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "object_key", "due_key"], name="reminder_once"
+            )
+        ]
+        indexes = [
+            # The sweeper: rows still pending or stuck in sending (partial: the live ones).
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="reminder_live",
+            ),
+            # The Sent reminders page: a recipient's newest rows.
+            models.Index(fields=["recipient", "-created_at"], name="reminder_recipient_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient} ({self.due_key})"

@@ -257,7 +257,30 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Short broker timeouts and no publish retries: a Redis outage delays a reminder (the
+# dispatcher's sweep re-sends it later), it never turns a saved action into an error page.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 0,
+        "visibility_timeout": 60 * 60,
+    }
+REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 300, minimum=10)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-reminders": {
+        "task": "engagements.tasks.dispatch_due_reminders",
+        "schedule": REMINDER_DISPATCH_SECONDS,
+    },
+}
+
+# Links in emails and calendar feeds are absolute: the address people reach the app at.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
 
 # Security headers. The CSP is strict everywhere: no inline scripts or styles.
 SECURE_CSP = {

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
+from engagements.views import reminders as reminder_views
 
 
 @require_GET
@@ -15,7 +16,7 @@ def health(request):
 
 
 # The only pages reachable without signing in. Every other view requires a login
-# (accounts.middleware.LoginRequiredMiddleware). Later token links (unsubscribe,
+# (accounts.middleware.LoginRequiredMiddleware). Signed token links (unsubscribe,
 # calendar feed) are added here and nowhere else.
 public_urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -36,6 +37,7 @@ public_urlpatterns = [
         name="password_reset_complete",
     ),
     path("health/", health, name="health"),
+    *reminder_views.public_urlpatterns,
 ]
 for pattern in public_urlpatterns:
     pattern.callback = login_not_required(pattern.callback)
@@ -54,6 +56,7 @@ urlpatterns = [
     path("accounts/preferences/", account_views.preferences, name="preferences"),
     path("kols/", include("contacts.urls")),
     path("", include("engagements.urls")),
+    *reminder_views.urlpatterns,
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="engagements:today"), name="home"),
 ]

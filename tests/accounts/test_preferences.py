@@ -1,16 +1,26 @@
+import datetime
+
 from django.urls import reverse
+from django.utils import timezone
 
 from engagements.services.touchpoints import thank_you_due
 
 URL = reverse("preferences")
+VALID = {
+    "display_name": "Olivia O.",
+    "time_zone": "Asia/Tokyo",
+    "thank_you_after_days": 1,
+    "digest_enabled": "on",
+    "digest_time": "06:45",
+    "immediate_follow_ups": "on",
+}
 
 
-def test_it_sets_the_thank_you_delay_and_time_zone(owner_client, owner):
+def test_it_sets_the_email_preferences_time_zone_and_thank_you_delay(owner_client, owner):
     page = owner_client.get(URL).content.decode()
     assert 'name="thank_you_after_days" value="2"' in page
-    response = owner_client.post(
-        URL, {"display_name": "Olivia O.", "time_zone": "Asia/Tokyo", "thank_you_after_days": 1}
-    )
+    assert '<option value="07:30" selected>' in page
+    response = owner_client.post(URL, VALID)
     assert response.status_code == 302
     owner.refresh_from_db()
     assert (owner.display_name, owner.time_zone, owner.thank_you_after_days) == (
@@ -18,10 +28,8 @@ def test_it_sets_the_thank_you_delay_and_time_zone(owner_client, owner):
         "Asia/Tokyo",
         1,
     )
-    import datetime
-
-    from django.utils import timezone
-
+    assert owner.digest_time == datetime.time(6, 45) and owner.immediate_follow_ups
+    assert owner.digest_enabled and not owner.manager_summary_enabled
     now = timezone.now()
     assert thank_you_due(occurred_at=now, user=owner) == timezone.localdate(
         now
@@ -30,13 +38,15 @@ def test_it_sets_the_thank_you_delay_and_time_zone(owner_client, owner):
 
 def test_bad_values_are_refused_and_nothing_saved(owner_client, owner):
     response = owner_client.post(
-        URL, {"display_name": "", "time_zone": "Mars/Base", "thank_you_after_days": 30}
+        URL,
+        VALID | {"time_zone": "Mars/Base", "thank_you_after_days": 30, "digest_time": "07:31"},
     )
     assert response.status_code == 422
     page = response.content.decode()
-    assert "within two weeks" in page and "Select a valid choice" in page
+    assert "within two weeks" in page and page.count("Select a valid choice") == 2
     owner.refresh_from_db()
     assert owner.time_zone == "UTC" and owner.thank_you_after_days == 2
+    assert owner.digest_time == datetime.time(7, 30)
 
 
 def test_it_needs_a_login_and_refuses_other_methods(client, owner_client):

@@ -1,0 +1,210 @@
+"""What is due, computed with set-based queries: never one query per KOL.
+
+The number of queries here depends on nothing but the code: each function runs a fixed
+handful whatever the number of KOLs, follow-ups or users.
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from accounts.models import Membership, User
+from contacts.models import AssumptionStatus, Interest, Kol, Provenance, StageChange
+from engagements.models import Ask, FollowUp, Give, Reminder
+
+
+def local_now(user: User, now: datetime.datetime) -> datetime.datetime:
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    return now.astimezone(zone)
+
+
+def check_ins_to_schedule(*, today: datetime.date):
+    """KOLs whose check-in date has come and that have no check-in follow-up for this cycle.
+
+    One cycle = one next_check_in_on date: a check-in done or skipped without an interaction
+    is not scheduled again until the clock moves.
+    """
+    scheduled = FollowUp.objects.filter(
+        kol=OuterRef("pk"), kind=FollowUp.Kind.CHECK_IN, due_on=OuterRef("next_check_in_on")
+    )
+    return (
+        Kol.objects.filter(is_archived=False, next_check_in_on__lte=today)
+        .exclude(Exists(scheduled))
+        .values_list("pk", "owner_id", "next_check_in_on", "name", "cadence_days", "stage")
+    )
+
+
+def users_whose_hour_has_come(*, now: datetime.datetime, field_name: str) -> list[tuple]:
+    """(user, local date) for active users whose digest time has come today, locally."""
+    users = User.objects.filter(is_active=True, **{field_name: True}).only(
+        "pk", "time_zone", "digest_time", "email"
+    )
+    ready = []
+    for user in users:  # one row per person, not per KOL: a few hundred at most
+        local = local_now(user, now)
+        if local.time() >= user.digest_time:
+            ready.append((user, local.date()))
+    return ready
+
+
+def users_with_something_due(users: list[tuple]) -> set[int]:
+    """Of (user, local date) pairs, those with a follow-up due or a give nudge (2 queries)."""
+    if not users:
+        return set()
+    local_dates = {user.pk: day for user, day in users}
+    first_due = (
+        FollowUp.objects.filter(
+            owner_id__in=local_dates, status=FollowUp.Status.OPEN, kol__is_archived=False
+        )
+        .values("owner_id")
+        .annotate(first=Min("due_on"))
+    )
+    due = {row["owner_id"] for row in first_due if row["first"] <= local_dates[row["owner_id"]]}
+    nudged = {
+        nudge.kol.owner_id
+        for nudge in literature_nudges(owner_ids=list(local_dates), today=max(local_dates.values()))
+    }
+    return due | nudged
+
+
+@dataclass(frozen=True)
+class LiteratureNudge:
+    interest: Interest
+    kol: Kol
+    last_give_on: datetime.date | None
+
+
+def literature_nudges(*, owner_ids: list[int], today: datetime.date) -> list[LiteratureNudge]:
+    """Stated interests with a give cadence and no give on that topic within it (1 query)."""
+    last_give = (
+        Give.objects.filter(kol=OuterRef("kol_id"), topic=OuterRef("topic_id"))
+        .values("kol")
+        .annotate(last=Max("given_on"))
+        .values("last")
+    )
+    interests = (
+        Interest.objects.filter(
+            kol__owner_id__in=owner_ids, kol__is_archived=False, give_cadence_days__isnull=False
+        )
+        .filter(Q(provenance=Provenance.STATED) | Q(assumption_status=AssumptionStatus.CONFIRMED))
+        .select_related("kol", "topic")
+        .annotate(last_give_on=Subquery(last_give))
+        .order_by("kol__name", "pk")
+    )
+    return [
+        LiteratureNudge(interest=i, kol=i.kol, last_give_on=i.last_give_on)
+        for i in interests
+        if i.last_give_on is None
+        or i.last_give_on < today - datetime.timedelta(days=i.give_cadence_days)
+    ]
+
+
+def follow_ups_for_immediate_email(*, now: datetime.datetime):
+    """Open follow-ups due (by the owner's local date) whose owner wants one email each and
+    that have no reminder yet for this due date (1 query; time zones checked in Python)."""
+    sent = Reminder.objects.filter(
+        recipient=OuterRef("owner_id"),
+        kind=Reminder.Kind.FOLLOW_UP,
+        object_key=Concat(
+            Value("followup:"), Cast(OuterRef("pk"), CharField()), output_field=CharField()
+        ),
+        due_key=Cast(OuterRef("due_on"), CharField()),
+    )
+    latest_day = (now + datetime.timedelta(days=1)).date()
+    rows = (
+        FollowUp.objects.filter(
+            status=FollowUp.Status.OPEN,
+            owner__is_active=True,
+            owner__immediate_follow_ups=True,
+            kol__is_archived=False,
+            due_on__lte=latest_day,
+        )
+        .exclude(Exists(sent))
+        .select_related("owner")
+    )
+    return [f for f in rows if f.due_on <= local_now(f.owner, now).date()]
+
+
+@dataclass
+class Digest:
+    today: datetime.date
+    overdue: list[FollowUp] = field(default_factory=list)
+    due_today: list[FollowUp] = field(default_factory=list)
+    nudges: list[LiteratureNudge] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overdue or self.due_today or self.nudges)
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.due_today) + len(self.nudges)
+
+
+def digest_for(user: User, *, today: datetime.date) -> Digest:
+    """Everything due for one person, as of sending (2 queries)."""
+    follow_ups = (
+        FollowUp.objects.filter(
+            owner=user, status=FollowUp.Status.OPEN, due_on__lte=today, kol__is_archived=False
+        )
+        .select_related("kol")
+        .order_by("due_on", "kol__name", "pk")
+    )
+    digest = Digest(today=today)
+    for follow_up in follow_ups:
+        (digest.overdue if follow_up.due_on < today else digest.due_today).append(follow_up)
+    digest.nudges = literature_nudges(owner_ids=[user.pk], today=today)
+    return digest
+
+
+@dataclass
+class TeamSummary:
+    since: datetime.date
+    stage_changes: list[StageChange]
+    long_overdue: list[Kol]
+    ask_heavy: list[Kol]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.stage_changes or self.long_overdue or self.ask_heavy)
+
+
+def team_summary_for(manager: User, *, today: datetime.date) -> TeamSummary:
+    """The manager's week: stage moves, long-overdue and ask-heavy relationships (3 queries)."""
+    members = Membership.objects.filter(
+        team__memberships__user=manager, team__memberships__role=Membership.Role.MANAGER
+    ).values("user_id")
+    kols = Kol.objects.filter(owner_id__in=members, is_archived=False)
+    since = today - datetime.timedelta(days=7)
+    stage_changes = list(
+        StageChange.objects.filter(kol__in=kols, changed_at__date__gte=since)
+        .exclude(from_stage="")
+        .select_related("kol", "changed_by")
+        .order_by("-changed_at")
+    )
+    long_overdue = [
+        kol
+        for kol in kols.filter(next_check_in_on__lt=today).select_related("owner")
+        if kol.check_in_status == "long_overdue"
+    ]
+    year_ago = today - datetime.timedelta(days=365)
+    gives = Give.objects.filter(kol=OuterRef("pk"), given_on__gte=year_ago).values("kol")
+    asks = Ask.objects.filter(kol=OuterRef("pk"), asked_on__gte=year_ago).values("kol")
+    count_gives = gives.annotate(n=Count("pk")).values("n")
+    count_asks = asks.annotate(n=Count("pk")).values("n")
+    ask_heavy = list(
+        kols.annotate(gives_12m=Subquery(count_gives), asks_12m=Subquery(count_asks))
+        .filter(asks_12m__gt=0)
+        .filter(Q(gives_12m__isnull=True) | Q(asks_12m__gt=F("gives_12m")))
+        .select_related("owner")
+        .order_by("owner__display_name", "name")
+    )
+    return TeamSummary(
+        since=since, stage_changes=stage_changes, long_overdue=long_overdue, ask_heavy=ask_heavy
+    )
