@@ -51,7 +51,7 @@ format: $(STAMP)
 # The whole suite: lint, migrations check, unit/view tests and browser tests.
 test: $(STAMP) lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-memory://} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -14,6 +14,9 @@ from accounts.models import Membership
 from tests.factories import KolFactory, MembershipFactory, TeamFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+# Tasks published by the code under test go to an in-memory broker, not to var/ on disk;
+# the worker tests point their own app at a private Redis.
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
 
 @pytest.fixture(autouse=True, scope="session")
