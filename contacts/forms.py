@@ -89,7 +89,15 @@ class InterestForm(ProvenanceFormMixin, forms.ModelForm):
 
     class Meta:
         model = Interest
-        fields = ["kind", "topic", "provenance", "stated_on", "assumption_status", "note"]
+        fields = [
+            "kind",
+            "topic",
+            "provenance",
+            "stated_on",
+            "assumption_status",
+            "note",
+            "give_cadence_days",
+        ]
         widgets = PROVENANCE_WIDGETS
         labels = {"assumption_status": "If assumed: status", "stated_on": "Stated on"}
 

@@ -202,6 +202,7 @@ def interest_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Interest:
         kind=data["kind"],
         topic=_topic_from(data),
         note=data.get("note", ""),
+        give_cadence_days=data.get("give_cadence_days"),
         created_by=by,
         **_provenance_fields(data),
     )
@@ -218,6 +219,7 @@ def interest_update(
     interest.kind = data["kind"]
     interest.topic = _topic_from(data)
     interest.note = data.get("note", "")
+    interest.give_cadence_days = data.get("give_cadence_days")
     for field, value in _provenance_fields(data).items():
         setattr(interest, field, value)
     interest.save()

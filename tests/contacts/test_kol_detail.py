@@ -329,3 +329,14 @@ def test_an_edited_goal_records_what_changed(owner_client, kol):
     )
     entry = AuditEntry.objects.get(subject="goal", action="changed")
     assert entry.changes["status"] == ["Open", "Achieved"]
+
+
+def test_a_stated_interest_can_ask_for_monthly_literature(owner_client, kol):
+    topic = TopicFactory(name="Hyperkalaemia")
+    owner_client.post(
+        url("interest_add", kol),
+        {"kind": "research", "topic": topic.pk, "provenance": "stated", "give_cadence_days": 30},
+    )
+    assert kol.interests.get().give_cadence_days == 30
+    page = owner_client.get(url("kol_detail", kol)).content.decode()
+    assert "Literature summary: monthly" in page
