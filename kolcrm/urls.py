@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
+from engagements.views import calendar as calendar_views
 from engagements.views import reminders as reminder_views
 
 
@@ -38,6 +39,7 @@ public_urlpatterns = [
     ),
     path("health/", health, name="health"),
     *reminder_views.public_urlpatterns,
+    *calendar_views.public_urlpatterns,
 ]
 for pattern in public_urlpatterns:
     pattern.callback = login_not_required(pattern.callback)
@@ -57,6 +59,7 @@ urlpatterns = [
     path("kols/", include("contacts.urls")),
     path("", include("engagements.urls")),
     *reminder_views.urlpatterns,
+    *calendar_views.urlpatterns,
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="engagements:today"), name="home"),
 ]
