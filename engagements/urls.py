@@ -1,6 +1,6 @@
 """Each area keeps its own url list beside its views."""
 
-from engagements.views import followups, ledger, plan, prep, questions, timeline, today
+from engagements.views import events, followups, ledger, plan, prep, questions, timeline, today
 
 app_name = "engagements"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *plan.urlpatterns,
     *prep.urlpatterns,
     *questions.urlpatterns,
+    *events.urlpatterns,
 ]

@@ -13,7 +13,7 @@ from django.db.models.functions import Cast, Concat
 
 from accounts.models import Membership, User
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance, StageChange
-from engagements.models import Ask, FollowUp, Give, Reminder
+from engagements.models import Ask, Event, FollowUp, Give, Reminder
 
 
 def local_now(user: User, now: datetime.datetime) -> datetime.datetime:
@@ -54,7 +54,8 @@ def users_whose_hour_has_come(*, now: datetime.datetime, field_name: str) -> lis
 
 
 def users_with_something_due(users: list[tuple]) -> set[int]:
-    """Of (user, local date) pairs, those with a follow-up due or a give nudge (2 queries)."""
+    """Of (user, local date) pairs, those with a follow-up due, a give nudge or an event
+    nudge (a fixed handful of queries)."""
     if not users:
         return set()
     local_dates = {user.pk: day for user, day in users}
@@ -69,6 +70,10 @@ def users_with_something_due(users: list[tuple]) -> set[int]:
     nudged = {
         nudge.kol.owner_id
         for nudge in literature_nudges(owner_ids=list(local_dates), today=max(local_dates.values()))
+    }
+    nudged |= {
+        nudge.kol.owner_id
+        for nudge in event_nudges(owner_ids=list(local_dates), today=max(local_dates.values()))
     }
     return due | nudged
 
@@ -105,6 +110,84 @@ def literature_nudges(*, owner_ids: list[int], today: datetime.date) -> list[Lit
     ]
 
 
+EVENT_NUDGE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class EventNudge:
+    """A KOL who told us they care about an event's topic and missed it."""
+
+    event: Event
+    kol: Kol
+    topics: list[str]
+
+    @property
+    def topics_text(self) -> str:
+        if len(self.topics) < 2:
+            return "".join(self.topics)
+        return f"{', '.join(self.topics[:-1])} and {self.topics[-1]}"
+
+
+def event_nudges(*, owner_ids: list[int], today: datetime.date) -> list[EventNudge]:
+    """For events that ended in the last 14 days: (event, KOL) pairs where the KOL is owned
+    by one of `owner_ids`, active, stated an interest in one of the event's topics, did not
+    attend, and got no congress overview since the event ended (5 queries, whatever the
+    number of KOLs or events)."""
+    since = today - datetime.timedelta(days=EVENT_NUDGE_DAYS)
+    events = list(
+        Event.objects.filter(ends_on__gte=since, ends_on__lt=today)
+        .prefetch_related("topics")
+        .order_by("-ends_on", "name", "pk")
+    )
+    if not events:
+        return []
+    kols = Kol.objects.filter(owner_id__in=owner_ids, is_archived=False)
+    topic_ids = {topic.pk for event in events for topic in event.topics.all()}
+    interests = (
+        Interest.objects.filter(kol__in=kols, topic_id__in=topic_ids)
+        .filter(Q(provenance=Provenance.STATED) | Q(assumption_status=AssumptionStatus.CONFIRMED))
+        .select_related("kol", "topic")
+        .order_by("kol__name", "kol_id", "topic__name")
+    )
+    # kol id -> (kol, {topic id: topic name})
+    caring: dict[int, tuple[Kol, dict[int, str]]] = {}
+    for interest in interests:
+        caring.setdefault(interest.kol_id, (interest.kol, {}))[1][interest.topic_id] = (
+            interest.topic.name
+        )
+    if not caring:
+        return []
+    attended = set(
+        Event.attendees.through.objects.filter(
+            event_id__in=[event.pk for event in events], kol__in=kols
+        ).values_list("event_id", "kol_id")
+    )
+    last_overview = dict(
+        Give.objects.filter(
+            kol__in=kols,
+            kind=Give.Kind.CONGRESS_OVERVIEW,
+            given_on__gte=min(event.ends_on for event in events),
+        )
+        .values("kol_id")
+        .annotate(last=Max("given_on"))
+        .values_list("kol_id", "last")
+    )
+    nudges = []
+    for event in events:
+        event_topics = {topic.pk for topic in event.topics.all()}
+        for kol_id, (kol, topics) in caring.items():
+            cared = [name for topic_id, name in topics.items() if topic_id in event_topics]
+            overview_on = last_overview.get(kol_id)
+            if (
+                not cared
+                or (event.pk, kol_id) in attended
+                or (overview_on is not None and overview_on >= event.ends_on)
+            ):
+                continue
+            nudges.append(EventNudge(event=event, kol=kol, topics=cared))
+    return nudges
+
+
 def follow_ups_for_immediate_email(*, now: datetime.datetime):
     """Open follow-ups due (by the owner's local date) whose owner wants one email each and
     that have no reminder yet for this due date (1 query; time zones checked in Python)."""
@@ -137,18 +220,19 @@ class Digest:
     overdue: list[FollowUp] = field(default_factory=list)
     due_today: list[FollowUp] = field(default_factory=list)
     nudges: list[LiteratureNudge] = field(default_factory=list)
+    events: list[EventNudge] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue or self.due_today or self.nudges)
+        return not (self.overdue or self.due_today or self.nudges or self.events)
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.due_today) + len(self.nudges)
+        return len(self.overdue) + len(self.due_today) + len(self.nudges) + len(self.events)
 
 
 def digest_for(user: User, *, today: datetime.date) -> Digest:
-    """Everything due for one person, as of sending (2 queries)."""
+    """Everything due for one person, as of sending (a fixed handful of queries)."""
     follow_ups = (
         FollowUp.objects.filter(
             owner=user, status=FollowUp.Status.OPEN, due_on__lte=today, kol__is_archived=False
@@ -160,6 +244,7 @@ def digest_for(user: User, *, today: datetime.date) -> Digest:
     for follow_up in follow_ups:
         (digest.overdue if follow_up.due_on < today else digest.due_today).append(follow_up)
     digest.nudges = literature_nudges(owner_ids=[user.pk], today=today)
+    digest.events = event_nudges(owner_ids=[user.pk], today=today)
     return digest
 
 

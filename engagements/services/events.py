@@ -1,0 +1,65 @@
+"""Writes for events and opportunities. One transaction each."""
+
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import User
+from contacts.selectors import kols_for_user
+from engagements.models import Event, Opportunity
+
+EVENT_FIELDS = ["name", "starts_on", "ends_on", "location"]
+OPPORTUNITY_FIELDS = ["kind", "title", "description", "deadline"]
+
+
+def _text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _set_attendees(*, event: Event, by: User, chosen) -> None:
+    """`by` picks among the KOLs they can see; attendees others added and `by` cannot see
+    stay where they are."""
+    hidden = set(
+        event.attendees.exclude(pk__in=kols_for_user(by, archived=None).values("pk")).values_list(
+            "pk", flat=True
+        )
+    )
+    event.attendees.set(hidden | {kol.pk for kol in chosen})
+
+
+@transaction.atomic
+def event_create(*, by: User, data: dict[str, Any]) -> Event:
+    event = Event.objects.create(created_by=by, **{f: _text(data[f]) for f in EVENT_FIELDS})
+    event.areas.set(data.get("areas") or [])
+    event.topics.set(data.get("topics") or [])
+    _set_attendees(event=event, by=by, chosen=data.get("attendees") or [])
+    return event
+
+
+@transaction.atomic
+def event_update(*, event: Event, by: User, data: dict[str, Any]) -> Event:
+    for field in EVENT_FIELDS:
+        setattr(event, field, _text(data[field]))
+    event.save()
+    event.areas.set(data.get("areas") or [])
+    event.topics.set(data.get("topics") or [])
+    _set_attendees(event=event, by=by, chosen=data.get("attendees") or [])
+    return event
+
+
+@transaction.atomic
+def opportunity_create(*, by: User, data: dict[str, Any]) -> Opportunity:
+    opportunity = Opportunity.objects.create(
+        created_by=by, **{f: _text(data[f]) for f in OPPORTUNITY_FIELDS}
+    )
+    opportunity.topics.set(data.get("topics") or [])
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, data: dict[str, Any]) -> Opportunity:
+    for field in OPPORTUNITY_FIELDS:
+        setattr(opportunity, field, _text(data[field]))
+    opportunity.save()
+    opportunity.topics.set(data.get("topics") or [])
+    return opportunity

@@ -1,0 +1,156 @@
+"""Events (congresses, meetings) and opportunities: list, create, edit, detail.
+
+Anyone signed in sees and creates them; the creator or a staff user edits. The KOLs on
+these pages are only ever those the user may see.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from contacts.views.rendering import INVALID, render_page_or_part
+from engagements.forms.events import EventFilter, EventForm, OpportunityForm
+from engagements.models import Event, Opportunity
+from engagements.selectors import events as selectors
+from engagements.services import events as services
+
+PAGE_SIZE = 50
+
+
+def _require_change(request: HttpRequest, obj: Event | Opportunity, what: str) -> None:
+    if not selectors.may_change(request.user, obj):
+        raise PermissionDenied(f"Only the person who added this {what}, or an admin, can edit it.")
+
+
+# Events --------------------------------------------------------------------------------
+
+
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    event_filter = EventFilter(request.GET, queryset=selectors.event_rows())
+    rows = event_filter.qs if event_filter.is_valid() else event_filter.queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": event_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "today": timezone.localdate(),
+    }
+    return render_page_or_part(request, "engagements/event_list.html", "results", context)
+
+
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    form = EventForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        event = services.event_create(by=request.user, data=form.cleaned_data)
+        messages.success(request, f"{event.name} added.")
+        return redirect("engagements:event_detail", pk=event.pk)
+    status = INVALID if form.is_bound else 200
+    return render(request, "engagements/event_form.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.get_event(pk)
+    _require_change(request, event, "event")
+    # Before validating: a bound ModelForm changes the instance in memory.
+    context = {"event": event, "saved_name": event.name}
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.event_update(event=event, by=request.user, data=form.cleaned_data)
+        messages.success(request, "Event saved.")
+        return redirect("engagements:event_detail", pk=event.pk)
+    status = INVALID if form.is_bound else 200
+    context["form"] = form
+    return render(request, "engagements/event_form.html", context, status=status)
+
+
+@require_GET
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.get_event(pk)
+    today = timezone.localdate()
+    ended = selectors.event_has_ended(event, today=today)
+    context = {
+        "event": event,
+        "ended": ended,
+        "today": today,
+        "attendees": selectors.event_attendees_for_user(event, request.user),
+        "suggestions": selectors.overview_suggestions(event, request.user) if ended else None,
+        "can_edit": selectors.may_change(request.user, event),
+    }
+    return render(request, "engagements/event_detail.html", context)
+
+
+# Opportunities -------------------------------------------------------------------------
+
+
+@require_GET
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "open_opportunities": selectors.open_opportunities(today=today),
+        "past_opportunities": selectors.past_opportunities(today=today),
+        "today": today,
+    }
+    return render(request, "engagements/opportunity_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_create(request: HttpRequest) -> HttpResponse:
+    form = OpportunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        opportunity = services.opportunity_create(by=request.user, data=form.cleaned_data)
+        messages.success(request, f"{opportunity.title} added. See who it fits below.")
+        return redirect("engagements:opportunity_detail", pk=opportunity.pk)
+    status = INVALID if form.is_bound else 200
+    return render(request, "engagements/opportunity_form.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.get_opportunity(pk)
+    _require_change(request, opportunity, "opportunity")
+    # Before validating: a bound ModelForm changes the instance in memory.
+    context = {"opportunity": opportunity, "saved_title": opportunity.title}
+    form = OpportunityForm(request.POST or None, instance=opportunity)
+    if request.method == "POST" and form.is_valid():
+        services.opportunity_update(opportunity=opportunity, data=form.cleaned_data)
+        messages.success(request, "Opportunity saved.")
+        return redirect("engagements:opportunity_detail", pk=opportunity.pk)
+    status = INVALID if form.is_bound else 200
+    context["form"] = form
+    return render(request, "engagements/opportunity_form.html", context, status=status)
+
+
+@require_GET
+def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.get_opportunity(pk)
+    today = timezone.localdate()
+    context = {
+        "opportunity": opportunity,
+        "is_open": opportunity.deadline is None or opportunity.deadline >= today,
+        "matches": selectors.opportunity_matches(opportunity, request.user),
+        "give_kind": selectors.GIVE_KIND_FOR_OPPORTUNITY[opportunity.kind].label,
+        "can_edit": selectors.may_change(request.user, opportunity),
+    }
+    return render(request, "engagements/opportunity_detail.html", context)
+
+
+urlpatterns = [
+    path("events/", event_list, name="event_list"),
+    path("events/new/", event_create, name="event_create"),
+    path("events/<int:pk>/", event_detail, name="event_detail"),
+    path("events/<int:pk>/edit/", event_edit, name="event_edit"),
+    path("opportunities/", opportunity_list, name="opportunity_list"),
+    path("opportunities/new/", opportunity_create, name="opportunity_create"),
+    path("opportunities/<int:pk>/", opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:pk>/edit/", opportunity_edit, name="opportunity_edit"),
+]
