@@ -139,6 +139,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_open": opportunity.deadline is None or opportunity.deadline >= today,
         "matches": selectors.opportunity_matches(opportunity, request.user),
         "give_kind": selectors.GIVE_KIND_FOR_OPPORTUNITY[opportunity.kind].label,
+        "give_kind_value": selectors.GIVE_KIND_FOR_OPPORTUNITY[opportunity.kind].value,
         "can_edit": selectors.may_change(request.user, opportunity),
     }
     return render(request, "engagements/opportunity_detail.html", context)

@@ -31,11 +31,21 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
         "ledger_balance": SimpleLazyObject(lambda: ledger_selectors.kol_balance(kol)),
         "ledger_gives": ledger_selectors.kol_recent_gives(kol),
         "ledger_asks": ledger_selectors.kol_recent_asks(kol),
-        "ledger_give_form": GiveForm(kol=kol, prefix="give") if access.can_log else None,
+        "ledger_give_form": (
+            GiveForm(kol=kol, prefix="give", initial=_give_initial(request))
+            if access.can_log
+            else None
+        ),
         "ledger_ask_form": AskForm(prefix="ask") if access.can_log else None,
         "ledger_editing_give": None,
         "ledger_editing_ask": None,
     }
+
+
+def _give_initial(request: HttpRequest) -> dict:
+    """Links from Today, events and opportunities preselect the kind of give (?give_kind=)."""
+    kind = request.GET.get("give_kind", "")
+    return {"kind": kind} if kind in Give.Kind.values else {}
 
 
 def _answer(request: HttpRequest, kol: Kol, *, part: str = PART, status: int = 200, **overrides):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from contacts.models import Interest, Kol
 from contacts.views.rendering import render_page_or_part
+from engagements.selectors import due
 from engagements.selectors import followups as selectors
 
 TEMPLATE = "engagements/today.html"
@@ -53,6 +54,7 @@ def today_context(request: HttpRequest, **overrides) -> dict:
         "today_gives": shown,
         "today_gives_total": total,
         "today_upcoming": list(selectors.followups_upcoming(user, today=today)),
+        "today_event_nudges": due.event_nudges(owner_ids=[user.pk], today=today),
         # The follow-up items act inline and come back here on a plain post.
         "followup_today": today,
         "followup_next": reverse("engagements:today"),

@@ -290,7 +290,8 @@ def test_after_the_event_it_suggests_who_to_send_an_overview_to(
     for name in ("Dr Only Assumed", "Dr Went There", "Dr Other Topic", "Dr Archived"):
         assert name not in section, name
     assert "Dr Not Mine" not in page
-    assert f'href="{reverse("contacts:kol_detail", args=[told_us.pk])}#ledger"' in section
+    kol_url = reverse("contacts:kol_detail", args=[told_us.pk])
+    assert f'href="{kol_url}?give_kind=congress_overview#ledger"' in section
     assert "Told you: Heart failure" in section
 
 

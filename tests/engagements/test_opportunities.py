@@ -230,7 +230,10 @@ def test_it_suggests_kols_whose_stated_interest_fits_kind_and_topic(
     assert "nothing is offered automatically" in section
     assert "Opportunity offered: talk" in section
     kol = owner.owned_kols.get(name="Dr Speaks On HF")
-    assert f'href="{reverse("contacts:kol_detail", args=[kol.pk])}#ledger"' in section
+    assert (
+        f'href="{reverse("contacts:kol_detail", args=[kol.pk])}?give_kind=opportunity_talk#ledger"'
+        in section
+    )
 
 
 @pytest.mark.parametrize(

@@ -274,9 +274,32 @@ def test_it_runs_the_same_queries_whatever_the_rows(
         ]
     )
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = owner_client.get(TODAY_URL)
 
     text = words(response.content.decode())
     assert f"Follow-ups due ({2 * rows})" in text and f"Next 30 days ({rows})" in text
     assert f"Check-ins this week ({rows})" in text and f"Suggested gives ({rows})" in text
+
+
+def test_today_suggests_congress_overviews_for_kols_who_missed_an_event(owner_client, kol):
+    import datetime
+
+    from django.utils import timezone
+
+    from engagements.models import Event
+    from tests.factories import InterestFactory
+
+    interest = InterestFactory(kol=kol)
+    today = timezone.localdate()
+    event = Event.objects.create(
+        name="ESC Congress",
+        starts_on=today - datetime.timedelta(days=5),
+        ends_on=today - datetime.timedelta(days=2),
+    )
+    event.topics.add(interest.topic)
+    page = owner_client.get("/today/").content.decode()
+    assert "missed" in page and "ESC Congress" in page
+    assert "?give_kind=congress_overview#ledger" in page
+    kol_page = owner_client.get(f"/kols/{kol.pk}/?give_kind=congress_overview").content.decode()
+    assert '<option value="congress_overview" selected>' in kol_page
