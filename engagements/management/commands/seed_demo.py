@@ -29,6 +29,7 @@ from contacts.models import (
     Topic,
 )
 from engagements.management.commands._demo_engagements import ask_heavy_names, seed_engagements
+from engagements.management.commands._demo_events import seed_events_and_opportunities
 from engagements.management.commands._demo_people import (
     ADMIN_EMAIL,
     AREAS,
@@ -43,6 +44,7 @@ from engagements.management.commands._demo_people import (
     KOL_COUNT,
     KOL_GOALS,
     LAST_NAMES,
+    MANAGER_EMAIL,
     MEDICAL_SCHOOLS,
     MSL_EMAILS,
     NURSE_SPECIALTIES,
@@ -219,6 +221,9 @@ class Command(BaseCommand):
                 kols,
                 ask_heavy=ask_heavy_names([s.data["name"] for s in specs if not s.archived]),
                 now=timezone.now(),
+            )
+            made |= seed_events_and_opportunities(
+                by=users[MANAGER_EMAIL], today=timezone.localdate()
             )
             for what, count in made.items():
                 self.created[what] = self.created.get(what, 0) + count

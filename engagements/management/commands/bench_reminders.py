@@ -1,0 +1,405 @@
+"""`manage.py bench_reminders`: time the reminder dispatcher on many KOLs.
+
+In a database of its own (created, migrated, and dropped at the end unless --keep), for each
+size: seed N KOLs for 50 MSLs (about 20% with their check-in due, two follow-ups each, some
+due), then time `dispatch_due_reminders()` twice, counting queries. The second run should
+create nothing. Publishing goes to Celery's in-memory broker: no Redis, no worker.
+
+PostgreSQL only (the production database), unless --allow-sqlite.
+
+`bench_size()` seeds and times on the current connection: the tests run it on the test
+database.
+"""
+
+import contextlib
+import datetime
+import itertools
+import os
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections, models
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Membership, Team, User
+from contacts.models import Interest, Kol, Provenance, Stage, TherapeuticArea, Topic
+from engagements.models import FollowUp, Give, Reminder
+
+DEFAULT_DATABASE = "kolcrm_bench_reminders"
+DEFAULT_SIZES = "1000,10000,100000"
+MSLS = 50
+MSLS_PER_TEAM = 10
+BATCH = 5000
+STAGES = [Stage.ESTABLISHING, Stage.DEVELOPING, Stage.MAINTAINING]
+
+
+@dataclass
+class Run:
+    seconds: float
+    queries: int
+    check_ins_scheduled: int
+    reminders_created: int  # rows that are really new in the database
+    reminders_reported: int  # what DispatchResult says it created
+    enqueued: int
+
+
+@dataclass
+class SizeResult:
+    kols: int
+    seed_seconds: float
+    first: Run
+    second: Run
+
+
+# Publishing --------------------------------------------------------------------------
+
+
+def reset_celery_pools(app) -> None:
+    """Forget cached broker connections: the next publish connects to conf.broker_url."""
+    from kombu import pools
+
+    with contextlib.suppress(Exception):
+        if app._pool is not None:
+            app._pool.force_close_all()
+    app._pool = None
+    with contextlib.suppress(AttributeError, KeyError):
+        app.__dict__["amqp"]._producer_pool = None
+    pools.reset()  # kombu keeps its pools per broker URL, process-wide
+
+
+@contextlib.contextmanager
+def celery_publishing_to(broker_url: str, transport_options: dict | None = None):
+    """Make this process's Celery app publish to `broker_url` until the block ends.
+
+    Celery reads the CELERY_BROKER_URL environment variable before its conf, and caches
+    its producer pool: both are replaced here and restored afterwards.
+    """
+    from kolcrm.celery import app
+
+    conf = app.conf
+    saved = (conf.broker_url, conf.broker_transport_options)
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    reset_celery_pools(app)
+    os.environ["CELERY_BROKER_URL"] = broker_url
+    conf.broker_url = broker_url
+    conf.broker_transport_options = transport_options or {}
+    try:
+        yield app
+    finally:
+        reset_celery_pools(app)
+        conf.broker_url, conf.broker_transport_options = saved
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
+
+
+# Seeding -----------------------------------------------------------------------------
+
+
+def _insert(model: type[models.Model], objects) -> None:
+    """Fast inserts: COPY on PostgreSQL, bulk_create in batches elsewhere."""
+    if connection.vendor != "postgresql":
+        for batch in itertools.batched(objects, BATCH):
+            model.objects.bulk_create(batch, batch_size=BATCH)
+        return
+    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+
+
+def seed(kols: int, *, msls: int = MSLS, today: datetime.date | None = None) -> list[int]:
+    """N KOLs for `msls` MSLs (half want an email per follow-up; all have their digest hour
+    come), a manager per 10 MSLs, 2 follow-ups per KOL, literature interests on 1 in 20.
+    Returns the MSLs' ids."""
+    today = today or timezone.localdate()
+    tag = uuid.uuid4().hex[:8]
+    now = timezone.now()
+    users = [
+        User(
+            email=f"msl{n}-{tag}@bench.invalid",
+            display_name=f"Bench MSL {n}",
+            password="!",  # unusable
+            digest_time=datetime.time(0, 0),
+            time_zone="UTC",
+            immediate_follow_ups=n % 2 == 0,
+        )
+        for n in range(msls)
+    ]
+    managers = [
+        User(email=f"manager{n}-{tag}@bench.invalid", display_name=f"Manager {n}", password="!")
+        for n in range((msls + MSLS_PER_TEAM - 1) // MSLS_PER_TEAM)
+    ]
+    User.objects.bulk_create(users + managers)
+    msl_ids = list(
+        User.objects.filter(email__in=[u.email for u in users])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    manager_ids = list(
+        User.objects.filter(email__in=[u.email for u in managers]).values_list("pk", flat=True)
+    )
+    Team.objects.bulk_create([Team(name=f"Bench {tag} {n}") for n in range(len(manager_ids))])
+    teams = list(Team.objects.filter(name__startswith=f"Bench {tag} ").order_by("pk"))
+    Membership.objects.bulk_create(
+        [
+            Membership(team=team, user_id=manager_id, role=Membership.Role.MANAGER)
+            for team, manager_id in zip(teams, manager_ids, strict=True)
+        ]
+        + [
+            Membership(team=teams[n // MSLS_PER_TEAM], user_id=user_id)
+            for n, user_id in enumerate(msl_ids)
+        ]
+    )
+    area, _ = TherapeuticArea.objects.get_or_create(name="Bench area")
+    topics = [Topic.objects.get_or_create(area=area, name=f"Bench topic {n}")[0] for n in range(5)]
+
+    # Check-ins from 30 days ago to 119 days ahead: 31 of 150 days (about 20%) are due.
+    _insert(
+        Kol,
+        (
+            Kol(
+                name=f"Dr Bench {n:06d}",
+                institution=f"Hospital {n % 97}",
+                specialty="Cardiology",
+                owner_id=msl_ids[n % msls],
+                stage=STAGES[n % 3],
+                is_archived=n % 50 == 49,
+                last_interaction_at=now - datetime.timedelta(days=60),
+                next_check_in_on=today + datetime.timedelta(days=(n * 7919) % 150 - 30),
+                created_at=now,
+            )
+            for n in range(kols)
+        ),
+    )
+    kol_rows = list(
+        Kol.objects.filter(owner_id__in=msl_ids).order_by("pk").values_list("pk", "owner_id")
+    )
+    # Due from 10 days ago to 49 days ahead (11 of 60 due); one in three done already.
+    _insert(
+        FollowUp,
+        (
+            FollowUp(
+                kol_id=kol_id,
+                owner_id=owner_id,
+                due_on=today + datetime.timedelta(days=((2 * n + j) * 7) % 60 - 10),
+                kind=FollowUp.Kind.PROMISED_RESOURCE if j else FollowUp.Kind.THANK_YOU,
+                text="Send the registry protocol",
+                status=FollowUp.Status.DONE if (2 * n + j) % 3 == 0 else FollowUp.Status.OPEN,
+                created_at=now,
+            )
+            for n, (kol_id, owner_id) in enumerate(kol_rows)
+            for j in range(2)
+        ),
+    )
+    _insert(
+        Interest,
+        (
+            Interest(
+                kol_id=kol_id,
+                kind=Interest.Kind.RESEARCH,
+                topic=topics[n % len(topics)],
+                provenance=Provenance.STATED,
+                give_cadence_days=30,
+                created_by_id=owner_id,
+                created_at=now,
+            )
+            for n, (kol_id, owner_id) in enumerate(kol_rows)
+            if n % 20 == 0
+        ),
+    )
+    _insert(
+        Give,
+        (
+            Give(
+                kol_id=kol_id,
+                by_id=owner_id,
+                kind=Give.Kind.LITERATURE,
+                topic=topics[n % len(topics)],
+                given_on=today - datetime.timedelta(days=5),
+                created_at=now,
+            )
+            for n, (kol_id, owner_id) in enumerate(kol_rows)
+            if n % 40 == 0  # half of the interests had a give within their cadence
+        ),
+    )
+    if connection.vendor == "postgresql":
+        tables = [m._meta.db_table for m in (User, Kol, FollowUp, Interest, Give, Reminder)]
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
+    return msl_ids
+
+
+# Timing ------------------------------------------------------------------------------
+
+
+def time_dispatch() -> Run:
+    from engagements.services import reminders
+
+    before = Reminder.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = reminders.dispatch_due_reminders()
+        seconds = time.perf_counter() - started
+    return Run(
+        seconds=seconds,
+        queries=len(queries.captured_queries),
+        check_ins_scheduled=result.check_ins_scheduled,
+        reminders_created=Reminder.objects.count() - before,
+        reminders_reported=result.reminders_created,
+        enqueued=result.enqueued,
+    )
+
+
+def bench_size(kols: int, *, msls: int = MSLS) -> SizeResult:
+    """Seed `kols` KOLs on the current connection and time two dispatches (the second one
+    should create nothing). Publishing goes to Celery's memory broker."""
+    started = time.perf_counter()
+    seed(kols, msls=msls)
+    seed_seconds = time.perf_counter() - started
+    with celery_publishing_to("memory://localhost/"):
+        first = time_dispatch()
+        second = time_dispatch()
+    return SizeResult(kols=kols, seed_seconds=seed_seconds, first=first, second=second)
+
+
+HEADER = (
+    f"{'KOLs':>8}  {'run':>6}  {'seconds':>8}  {'queries':>7}  {'check-ins':>9}  "
+    f"{'reminders':>9}  {'(reported)':>10}  {'enqueued':>8}"
+)
+
+
+def format_run(kols: int, label: str, run: Run) -> str:
+    return (
+        f"{kols:>8}  {label:>6}  {run.seconds:>8.3f}  {run.queries:>7}  "
+        f"{run.check_ins_scheduled:>9}  {run.reminders_created:>9}  "
+        f"{run.reminders_reported:>10}  {run.enqueued:>8}"
+    )
+
+
+# The command -------------------------------------------------------------------------
+
+
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(
+            f"--sizes must be whole numbers separated by commas, not {value!r}"
+        ) from None
+    if not sizes or min(sizes) < 1:
+        raise CommandError("--sizes must be positive numbers, e.g. 1000,10000,100000")
+    return sizes
+
+
+class Command(BaseCommand):
+    help = "Time the reminder dispatcher on N KOLs, in a database of its own (PostgreSQL)."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sizes", default=DEFAULT_SIZES, help=f"KOL counts (default {DEFAULT_SIZES})"
+        )
+        parser.add_argument("--msls", type=int, default=MSLS, help=f"default {MSLS}")
+        parser.add_argument(
+            "--database-name",
+            default=DEFAULT_DATABASE,
+            help=f"the database to create and drop (default {DEFAULT_DATABASE})",
+        )
+        parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+        parser.add_argument(
+            "--allow-sqlite", action="store_true", help="run on SQLite (a temporary file)"
+        )
+
+    def handle(self, *args, **options):
+        sizes = _sizes(options["sizes"])
+        if options["msls"] < 1:
+            raise CommandError("--msls must be at least 1")
+        vendor = connection.vendor
+        if vendor != "postgresql" and not options["allow_sqlite"]:
+            raise CommandError(
+                "bench_reminders measures PostgreSQL, the production database: run it with "
+                "DATABASE_URL=postgres://USER@HOST:5432/DB (or pass --allow-sqlite)."
+            )
+        name = options["database_name"]
+        if vendor == "postgresql":
+            if "bench" not in name or name == settings.DATABASES["default"]["NAME"]:
+                raise CommandError(
+                    f"--database-name {name!r}: it is dropped afterwards, so it must contain "
+                    "'bench' and differ from the configured database."
+                )
+            name = self._create_postgresql(name)
+        else:
+            name = str(Path(tempfile.mkdtemp(prefix="kolcrm-bench-")) / "bench.sqlite3")
+        original = self._switch_to(name)
+        try:
+            self.stdout.write(f"Migrating {name} ...")
+            call_command("migrate", verbosity=0, interactive=False)
+            self.stdout.write(HEADER)
+            for kols in sizes:
+                call_command("flush", verbosity=0, interactive=False)
+                result = bench_size(kols, msls=options["msls"])
+                self.stdout.write(format_run(kols, "first", result.first))
+                self.stdout.write(format_run(kols, "second", result.second))
+                self.stdout.write(f"{'':>8}  (seeded in {result.seed_seconds:.1f} s)")
+        finally:
+            self._switch_to(original)
+            if options["keep"]:
+                self.stdout.write(f"Kept the database {name}.")
+            elif vendor == "postgresql":
+                self._drop_postgresql(name)
+            else:
+                Path(name).unlink(missing_ok=True)
+
+    def _switch_to(self, name: str) -> str:
+        """Point the default connection at another database (before its next query)."""
+        connections["default"].close()
+        original = settings.DATABASES["default"]["NAME"]
+        settings.DATABASES["default"]["NAME"] = name
+        connections["default"].settings_dict["NAME"] = name
+        return original
+
+    def _admin(self):
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        return psycopg.connect(
+            dbname="postgres",
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            autocommit=True,
+        )
+
+    def _create_postgresql(self, name: str) -> str:
+        from psycopg import sql
+
+        with self._admin() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return name
+
+    def _drop_postgresql(self, name: str) -> None:
+        from psycopg import sql
+
+        with self._admin() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        self.stdout.write(f"Dropped the database {name}.")
