@@ -164,6 +164,15 @@ class FollowUp(models.Model):
             ),
             models.Index(fields=["kol", "status", "due_on"], name="followup_kol_status_due"),
         ]
+        constraints = [
+            # The dispatcher schedules a due check-in once per cadence cycle (one due date),
+            # however many dispatchers run at once: INSERT ... ON CONFLICT DO NOTHING.
+            models.UniqueConstraint(
+                fields=["kol", "due_on"],
+                condition=models.Q(kind="check_in"),
+                name="followup_check_in_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.kol} by {self.due_on}"

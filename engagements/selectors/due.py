@@ -24,22 +24,6 @@ def local_now(user: User, now: datetime.datetime) -> datetime.datetime:
     return now.astimezone(zone)
 
 
-def check_ins_to_schedule(*, today: datetime.date):
-    """KOLs whose check-in date has come and that have no check-in follow-up for this cycle.
-
-    One cycle = one next_check_in_on date: a check-in done or skipped without an interaction
-    is not scheduled again until the clock moves.
-    """
-    scheduled = FollowUp.objects.filter(
-        kol=OuterRef("pk"), kind=FollowUp.Kind.CHECK_IN, due_on=OuterRef("next_check_in_on")
-    )
-    return (
-        Kol.objects.filter(is_archived=False, next_check_in_on__lte=today)
-        .exclude(Exists(scheduled))
-        .values_list("pk", "owner_id", "next_check_in_on", "name", "cadence_days", "stage")
-    )
-
-
 def users_whose_hour_has_come(*, now: datetime.datetime, field_name: str) -> list[tuple]:
     """(user, local date) for active users whose digest time has come today, locally."""
     users = User.objects.filter(is_active=True, **{field_name: True}).only(

@@ -1,0 +1,201 @@
+"""The reminder pipeline end to end: a real Celery worker, a private Redis, a real SMTP sink.
+
+PostgreSQL only: the worker is another process, so it needs the test database over the
+network (`.ci/run` runs the suite a second time with DATABASE_URL=postgres://...).
+"""
+
+import datetime
+import threading
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements.models import FollowUp, Reminder
+from engagements.services import reminders
+from tests.conftest import HTMX, client_for
+from tests.engagements.factories import FollowUpFactory
+from tests.engagements.worker import wait_until
+from tests.factories import KolFactory, UserFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/kolcrm",
+)
+
+DEADLINE = 20  # seconds: generous for a loaded 2-core machine; polls return as soon as done
+
+
+def msl(email: str, **fields):
+    """An MSL whose reminders are exactly what the test sets up (no digest by default)."""
+    defaults = {"digest_enabled": False, "manager_summary_enabled": False, "time_zone": "UTC"}
+    return UserFactory(email=email, **{**defaults, **fields})
+
+
+def due_follow_up(user) -> FollowUp:
+    return FollowUpFactory(kol=KolFactory(owner=user), due_on=timezone.localdate())
+
+
+def statuses() -> Counter:
+    return Counter(Reminder.objects.values_list("status", flat=True))
+
+
+def wait_all_sent(expected: int) -> None:
+    wait_until(
+        lambda: statuses() == Counter({Reminder.Status.SENT: expected}),
+        timeout=DEADLINE,
+        what=f"{expected} reminders sent (now {dict(statuses())})",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_due_reminders_are_mailed_once_by_a_real_worker(reminder_rig):
+    reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink()
+    worker = reminder_rig.start_worker()
+    immediate = msl("immediate@example.test", immediate_follow_ups=True)
+    due_follow_up(immediate)
+    digest = msl("digest@example.test", digest_enabled=True, digest_time=datetime.time(0, 0))
+    due_follow_up(digest)
+
+    result = reminders.dispatch_due_reminders()
+
+    assert (result.reminders_created, result.enqueued) == (2, 2)
+    wait_all_sent(2)
+    assert sink.handler.per_recipient() == {immediate.email: 1, digest.email: 1}
+    assert {row.kind for row in Reminder.objects.all()} == {"follow_up", "digest"}
+
+    again = reminders.dispatch_due_reminders()
+    assert again.enqueued == 0
+    # A stray second "send row N" (a redelivered message) finds nothing to claim. The worker
+    # handles messages in order, so once this one is done nothing else is on its way.
+    sent = Reminder.objects.get(kind="follow_up")
+    from engagements.tasks import send_reminder
+
+    stray = send_reminder.apply_async(args=[sent.pk])
+    worker.wait_for(f"[{stray.id}] succeeded", timeout=DEADLINE)
+    assert f"[{stray.id}] succeeded" in worker.output and "'not claimed'" in worker.output
+    assert sink.handler.count() == 2
+    assert Reminder.objects.filter(attempts=1, status="sent").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_the_touchpoint_is_saved_and_the_reminder_waits(reminder_rig):
+    redis = reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink()
+    user = msl("owner@example.test", immediate_follow_ups=True, thank_you_after_days=0)
+    kol = KolFactory(owner=user)
+    reminder_rig.stop_redis()
+
+    started = time.monotonic()
+    response = client_for(user).post(
+        reverse("engagements:touchpoint_add", args=[kol.pk]),
+        {
+            "form_token": str(uuid.uuid4()),
+            "kind": "meeting",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "they_said": "The referral pathway is the bottleneck.",
+        },
+        **HTMX,
+    )
+    request_seconds = time.monotonic() - started
+    started = time.monotonic()
+    result = reminders.dispatch_due_reminders()  # must not raise
+    dispatch_seconds = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert request_seconds < 10, f"the request took {request_seconds:.1f} s with Redis down"
+    assert dispatch_seconds < 10, f"dispatch took {dispatch_seconds:.1f} s with Redis down"
+    thank_you = FollowUp.objects.get(kol=kol, kind=FollowUp.Kind.THANK_YOU)
+    assert thank_you.due_on == timezone.localdate()
+    assert (result.reminders_created, result.enqueued) == (1, 0)
+    waiting = Reminder.objects.get()
+    assert (waiting.status, waiting.enqueued_at) == ("pending", None)
+
+    reminder_rig.start_redis(port=redis.port)
+    reminder_rig.start_worker()
+    result = reminders.dispatch_due_reminders()
+
+    assert (result.reminders_created, result.enqueued) == (0, 1)
+    wait_all_sent(1)
+    assert sink.handler.per_recipient() == {user.email: 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_one(reminder_rig):
+    reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink(block_on=2)
+    worker = reminder_rig.start_worker()
+    users = [msl(f"msl{n}@example.test", immediate_follow_ups=True) for n in range(4)]
+    for user in users:
+        due_follow_up(user)
+
+    assert reminders.dispatch_due_reminders().enqueued == 4
+    assert sink.handler.blocked.wait(timeout=DEADLINE), worker.output
+    worker.kill()  # the mail server has message 2; the worker never hears back
+    sink.handler.release.set()
+    assert statuses()[Reminder.Status.SENDING] == 1
+
+    # SENDING_TIMEOUT passes for every clock. The rows are moved back in time rather than
+    # the dispatcher's `now` forward: with a future `now`, a send the new worker is doing
+    # right now would look stuck too, and the reset row's next_attempt_at would lie in the
+    # worker's future, so it could not claim it.
+    elapsed = reminders.SENDING_TIMEOUT + datetime.timedelta(minutes=1)
+    Reminder.objects.update(
+        created_at=F("created_at") - elapsed,
+        next_attempt_at=F("next_attempt_at") - elapsed,
+        enqueued_at=F("enqueued_at") - elapsed,
+        claimed_at=F("claimed_at") - elapsed,
+    )
+    reminder_rig.start_worker()
+    result = reminders.dispatch_due_reminders()
+
+    assert result.stuck_reset == 1
+    wait_all_sent(4)
+    received = sink.handler.per_recipient()
+    assert set(received) == {user.email for user in users}
+    duplicates = sum(count - 1 for count in received.values())
+    assert duplicates <= 1, f"more than the one in-flight message was repeated: {received}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_claiming_one_reminder_send_one_email():
+    user = msl("owner@example.test", immediate_follow_ups=True)
+    follow_up = due_follow_up(user)
+    reminder = Reminder.objects.create(
+        recipient=user,
+        kind=Reminder.Kind.FOLLOW_UP,
+        object_key=f"followup:{follow_up.pk}",
+        due_key=str(follow_up.due_on),
+    )
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def claim():
+        try:
+            connection.ensure_connection()  # connect first: the race is on the claim
+            start.wait(timeout=10)
+            results.append(str(reminders.send_reminder(reminder.pk)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=DEADLINE)
+
+    assert sorted(results) == ["not claimed", "sent"]
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == ("sent", 1)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [user.email]
