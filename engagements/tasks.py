@@ -14,3 +14,9 @@ def dispatch_due_reminders() -> dict:
 @shared_task(name="engagements.tasks.send_reminder", ignore_result=True)
 def send_reminder(reminder_id: int) -> str:
     return str(reminders.send_reminder(reminder_id))
+
+
+@shared_task(name="engagements.tasks.send_reminders", ignore_result=True)
+def send_reminders(reminder_ids: list[int]) -> list[str]:
+    """A batch of rows in one message: each is still claimed, sent and recorded on its own."""
+    return [str(reminders.send_reminder(reminder_id)) for reminder_id in reminder_ids]

@@ -38,6 +38,7 @@ MAX_ATTEMPTS = 5
 SENDING_TIMEOUT = datetime.timedelta(minutes=10)
 ENQUEUE_TIMEOUT = datetime.timedelta(minutes=10)
 BATCH = 1000
+PUBLISH_CHUNK = 25
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -179,17 +180,19 @@ def enqueue_pending(*, now: datetime.datetime) -> int:
 def publish_sends(ids: list[int]) -> list[int]:
     """Send the ids to the broker. A broker outage is logged, never raised: the rows stay
     pending and the next dispatch publishes them again."""
-    from engagements.tasks import send_reminder  # tasks import this module
+    from engagements.tasks import send_reminders  # tasks import this module
 
-    published = []
+    published: list[int] = []
     if not ids:
         return published
     try:
-        # One producer (one connection) for the whole batch, not one per message.
-        with send_reminder.app.producer_or_acquire() as producer:
-            for reminder_id in ids:
-                send_reminder.apply_async(args=[reminder_id], retry=False, producer=producer)
-                published.append(reminder_id)
+        # One producer (one connection) for the whole batch, and a few ids per message:
+        # 10,000 one-id messages took seconds to publish at 100,000 KOLs (bench_reminders).
+        with send_reminders.app.producer_or_acquire() as producer:
+            for start in range(0, len(ids), PUBLISH_CHUNK):
+                chunk = ids[start : start + PUBLISH_CHUNK]
+                send_reminders.apply_async(args=[chunk], retry=False, producer=producer)
+                published.extend(chunk)
     except Exception:  # kombu/redis raise many kinds; all mean "not published now"
         logger.warning(
             "Broker unavailable: %d reminders wait for the next dispatch",

@@ -269,7 +269,7 @@ def test_a_broker_outage_never_raises_and_leaves_rows_pending(db, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.send_reminder, "apply_async", broken)
+    monkeypatch.setattr(tasks.send_reminders, "apply_async", broken)
     user = msl("sam@example.test")
     due_follow_up(user, datetime.date(2026, 11, 23))
     result = reminders.dispatch_due_reminders(now=at("2026-11-23T08:00"))
