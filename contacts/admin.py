@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from contacts.models import (
+    AuditEntry,
     Collaborator,
     Goal,
     Interest,
@@ -102,3 +103,23 @@ class CollaboratorAdmin(admin.ModelAdmin):
     search_fields = ["kol__name", "user__display_name", "user__email"]
     list_select_related = ["kol", "user"]
     autocomplete_fields = ["kol", "user"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail is read-only, here as everywhere."""
+
+    list_display = ["at", "kol", "actor", "action", "subject", "summary"]
+    list_filter = ["action", "subject"]
+    search_fields = ["kol__name", "summary", "actor__display_name"]
+    list_select_related = ["kol", "actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "engagements",
+    "reviews",
 ]
 
 MIDDLEWARE = [

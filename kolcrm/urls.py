@@ -58,6 +58,7 @@ urlpatterns = [
     path("accounts/preferences/", account_views.preferences, name="preferences"),
     path("kols/", include("contacts.urls")),
     path("", include("engagements.urls")),
+    path("team/", include("reviews.urls")),
     *reminder_views.urlpatterns,
     *calendar_views.urlpatterns,
     path("admin/", admin.site.urls),

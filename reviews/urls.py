@@ -1,0 +1,13 @@
+"""Manager pages. Each area keeps its own url list beside its views."""
+
+from reviews.views import board, flow, hearing, overview, team
+
+app_name = "reviews"
+
+urlpatterns = [
+    *overview.urlpatterns,
+    *board.urlpatterns,
+    *flow.urlpatterns,
+    *hearing.urlpatterns,
+    *team.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""Manager page: board."""
+
+urlpatterns: list = []

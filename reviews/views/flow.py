@@ -1,0 +1,3 @@
+"""Manager page: flow."""
+
+urlpatterns: list = []

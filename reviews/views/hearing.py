@@ -1,0 +1,3 @@
+"""Manager page: hearing."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Manager page: overview."""
+
+urlpatterns: list = []

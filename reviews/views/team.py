@@ -1,0 +1,3 @@
+"""Manager page: team."""
+
+urlpatterns: list = []
