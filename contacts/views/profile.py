@@ -42,9 +42,11 @@ def kol_page_context(
         "audit_entries": selectors.kol_audit_entries(kol),
     }
     # The page composes both apps here; contacts' models never import engagements.
-    from engagements.kol_page import kol_page_extras
+    from engagements import kol_page as engagements_part
+    from reviews import kol_page as reviews_part
 
-    context.update(kol_page_extras(request, kol, access))
+    context.update(engagements_part.kol_page_extras(request, kol, access))
+    context.update(reviews_part.kol_page_extras(request, kol, access))
     context.update(overrides)
     return context
 
