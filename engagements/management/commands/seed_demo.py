@@ -64,6 +64,9 @@ from engagements.management.commands._demo_people import (
     ascii_only,
     in_sentence,
 )
+
+# The demo command composes every app's data (reviews included); no model imports upward.
+from engagements.management.commands._demo_reviews import seed_reviews
 from engagements.models import Ask, EngagementPlan, FollowUp, Give, Touchpoint
 
 
@@ -225,6 +228,7 @@ class Command(BaseCommand):
             made |= seed_events_and_opportunities(
                 by=users[MANAGER_EMAIL], today=timezone.localdate()
             )
+            made |= seed_reviews(manager=users[MANAGER_EMAIL], now=timezone.now())
             for what, count in made.items():
                 self.created[what] = self.created.get(what, 0) + count
         self._summary()
