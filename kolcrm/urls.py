@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from accounts import views as account_views
 from engagements.views import calendar as calendar_views
 from engagements.views import reminders as reminder_views
+from reviews.views import team as team_views
 
 
 @require_GET
@@ -40,6 +41,7 @@ public_urlpatterns = [
     path("health/", health, name="health"),
     *reminder_views.public_urlpatterns,
     *calendar_views.public_urlpatterns,
+    *team_views.public_urlpatterns,
 ]
 for pattern in public_urlpatterns:
     pattern.callback = login_not_required(pattern.callback)

@@ -1,3 +1,101 @@
-"""Manager page: overview."""
+"""Manager page: the team overview, one row per MSL, and its CSV export."""
 
-urlpatterns: list = []
+import csv
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from contacts.models import Stage
+from contacts.views.rendering import render_page_or_part
+from reviews.access import require_manager
+from reviews.charts import BarRow, stacked_bar_chart
+from reviews.forms.filters import PeriodFilter, PeriodFilterForm
+from reviews.selectors.overview import MslOverview, overview_totals, team_overview
+
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _rows(request: HttpRequest) -> tuple[PeriodFilterForm, PeriodFilter, list[MslOverview]]:
+    teams = require_manager(request)
+    form = PeriodFilterForm(request.GET, teams=teams)
+    chosen = form.selection
+    rows = team_overview(teams=chosen.teams, days=chosen.days, area=chosen.area)
+    return form, chosen, rows
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    form, chosen, rows = _rows(request)
+    chart = stacked_bar_chart(
+        [
+            BarRow(row.msl.display_name, (row.establishing, row.developing, row.maintaining))
+            for row in rows
+        ],
+        series=Stage.labels,
+        title="KOLs by stage for each MSL",
+        chart_id="stage-chart",
+        unit="Active KOLs by stage",
+    )
+    context = {
+        "form": form,
+        "chosen": chosen,
+        "rows": rows,
+        "totals": overview_totals(rows),
+        "chart": chart,
+        # The CSV link carries the filters as shown (a bad value already replaced by its default).
+        "query": urlencode({name: value for name, value in form.data.items() if value != ""}),
+    }
+    return render_page_or_part(request, "reviews/overview.html", "results", context)
+
+
+def _safe_cell(value: object) -> object:
+    """Neutralise formula injection: a quote makes the spreadsheet read the cell as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+CSV_COLUMNS = [
+    ("MSL", lambda row: row.msl.display_name),
+    ("Email", lambda row: row.msl.email),
+    ("Establishing", lambda row: row.establishing),
+    ("Developing", lambda row: row.developing),
+    ("Maintaining", lambda row: row.maintaining),
+    ("Overdue check-ins", lambda row: row.overdue),
+    ("Touchpoints, last 30 days", lambda row: row.touchpoints_30),
+    ("Touchpoints, last 90 days", lambda row: row.touchpoints_90),
+    ("Gives, last 30 days", lambda row: row.gives_30),
+    ("Gives, last 90 days", lambda row: row.gives_90),
+    ("Gives in period", lambda row: row.gives_in_period),
+    ("Asks in period", lambda row: row.asks_in_period),
+    ("Stage moves forward in period", lambda row: row.moves_forward),
+    ("Stage moves back in period", lambda row: row.moves_back),
+]
+
+
+@require_GET
+def overview_csv(request: HttpRequest) -> HttpResponse:
+    _form, chosen, rows = _rows(request)
+    filename = f"team-overview-{timezone.localdate():%Y-%m-%d}-{chosen.days}d.csv"
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    writer = csv.writer(response)
+    # The filters go in every row, so the file still says what it shows once re-sorted.
+    scope = [chosen.days, chosen.area.name if chosen.area else "", chosen.team or ""]
+    writer.writerow([name for name, _ in CSV_COLUMNS] + ["Period (days)", "Area", "Team"])
+    for row in rows:
+        cells = [value(row) for _, value in CSV_COLUMNS] + scope
+        writer.writerow([_safe_cell(str(cell)) for cell in cells])
+    return response
+
+
+urlpatterns = [
+    path("", overview, name="overview"),
+    path("overview.csv", overview_csv, name="overview_csv"),
+]

@@ -277,7 +277,7 @@ def test_the_detail_query_count_does_not_grow_with_the_kols(
         interest(kol, Kind.SPEAKING, TopicFactory())
     opportunity = OpportunityFactory(kind="speaking", topics=[hf])
     client.force_login(owner)
-    with django_assert_max_num_queries(9):  # incl. session, user
+    with django_assert_max_num_queries(10):  # incl. session, user, nav role
         response = client.get(detail_url(opportunity))
     assert response.content.decode().count('id="match-') == count
 
@@ -288,6 +288,6 @@ def test_the_list_query_count_does_not_grow(count, owner, client, django_assert_
     for n in range(count):
         OpportunityFactory(topics=[hf], deadline=days(n - count // 2))
     client.force_login(owner)
-    with django_assert_max_num_queries(10):  # incl. session, user
+    with django_assert_max_num_queries(11):  # incl. session, user, nav role
         response = client.get(LIST_URL)
     assert response.content.decode().count('id="opportunity-') == count

@@ -1,0 +1,158 @@
+"""Reads for the team overview: one row per MSL, each measure one query grouped by owner.
+
+Stage counts and overdue check-ins are about the relationships still active (archived KOLs
+are set aside); touchpoints, gives, asks and stage moves count what happened in the window
+on every KOL the MSL owns. The area filter keeps KOLs tagged with that therapeutic area.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Membership, Team, User
+from contacts.models import Kol, Stage, StageChange, TherapeuticArea
+from engagements.models import Ask, Give, Touchpoint
+
+RECENT_DAYS = (30, 90)
+
+
+@dataclass(frozen=True)
+class MslOverview:
+    msl: User
+    establishing: int = 0
+    developing: int = 0
+    maintaining: int = 0
+    overdue: int = 0
+    touchpoints_30: int = 0
+    touchpoints_90: int = 0
+    gives_30: int = 0
+    gives_90: int = 0
+    gives_in_period: int = 0
+    asks_in_period: int = 0
+    moves_forward: int = 0
+    moves_back: int = 0
+
+    @property
+    def kols(self) -> int:
+        return self.establishing + self.developing + self.maintaining
+
+    @property
+    def ask_heavy(self) -> bool:
+        """The ledger's warning, over the period: a relationship that only asks is in trouble."""
+        return self.asks_in_period > self.gives_in_period
+
+
+def team_msls(teams: list[Team]) -> QuerySet[User]:
+    """The active MSLs of these teams, by name."""
+    return (
+        User.objects.filter(
+            memberships__team__in=teams, memberships__role=Membership.Role.MSL, is_active=True
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def _moves(direction: str) -> Q:
+    """Stage changes that move forward (or back) a stage; the first row has no from_stage."""
+    ranks = {value: rank for rank, value in enumerate(Stage.values)}
+    pairs = Q()
+    for before in Stage.values:
+        for after in Stage.values:
+            if (ranks[after] > ranks[before]) == (direction == "forward") and before != after:
+                pairs |= Q(from_stage=before, to_stage=after)
+    return pairs
+
+
+def _by_owner(rows) -> dict[int, dict]:
+    return {row.pop("owner"): row for row in rows}
+
+
+def team_overview(
+    *, teams: list[Team], days: int, area: TherapeuticArea | None = None
+) -> list[MslOverview]:
+    """One row per MSL of `teams`; six queries whatever the number of MSLs and KOLs."""
+    msls = list(team_msls(teams))
+    owner_ids = [msl.pk for msl in msls]
+    today = timezone.localdate()
+    now = timezone.now()
+    since = today - datetime.timedelta(days=days)
+    since_at = now - datetime.timedelta(days=days)
+    kol_area = Q(kol__therapeutic_areas=area) if area else Q()
+
+    kols = Kol.objects.filter(owner_id__in=owner_ids, is_archived=False)
+    if area:
+        kols = kols.filter(therapeutic_areas=area)
+    stages = _by_owner(
+        kols.values("owner")
+        .order_by()
+        .annotate(
+            establishing=Count("pk", filter=Q(stage=Stage.ESTABLISHING)),
+            developing=Count("pk", filter=Q(stage=Stage.DEVELOPING)),
+            maintaining=Count("pk", filter=Q(stage=Stage.MAINTAINING)),
+            overdue=Count("pk", filter=Q(next_check_in_on__lt=today)),
+        )
+    )
+
+    oldest_at = now - datetime.timedelta(days=max(RECENT_DAYS))
+    touchpoints = _by_owner(
+        Touchpoint.objects.filter(kol_area, kol__owner_id__in=owner_ids, occurred_at__gte=oldest_at)
+        .values(owner=F("kol__owner_id"))
+        .order_by()
+        .annotate(
+            touchpoints_30=Count(
+                "pk", filter=Q(occurred_at__gte=now - datetime.timedelta(days=30))
+            ),
+            touchpoints_90=Count("pk"),
+        )
+    )
+
+    oldest = min(since, today - datetime.timedelta(days=max(RECENT_DAYS)))
+    gives = _by_owner(
+        Give.objects.filter(kol_area, kol__owner_id__in=owner_ids, given_on__gte=oldest)
+        .values(owner=F("kol__owner_id"))
+        .order_by()
+        .annotate(
+            gives_30=Count("pk", filter=Q(given_on__gte=today - datetime.timedelta(days=30))),
+            gives_90=Count("pk", filter=Q(given_on__gte=today - datetime.timedelta(days=90))),
+            gives_in_period=Count("pk", filter=Q(given_on__gte=since)),
+        )
+    )
+
+    asks = _by_owner(
+        Ask.objects.filter(kol_area, kol__owner_id__in=owner_ids, asked_on__gte=since)
+        .values(owner=F("kol__owner_id"))
+        .order_by()
+        .annotate(asks_in_period=Count("pk"))
+    )
+
+    moves = _by_owner(
+        StageChange.objects.filter(kol_area, kol__owner_id__in=owner_ids, changed_at__gte=since_at)
+        .exclude(from_stage="")
+        .values(owner=F("kol__owner_id"))
+        .order_by()
+        .annotate(
+            moves_forward=Count("pk", filter=_moves("forward")),
+            moves_back=Count("pk", filter=_moves("back")),
+        )
+    )
+
+    return [
+        MslOverview(
+            msl=msl,
+            **stages.get(msl.pk, {}),
+            **touchpoints.get(msl.pk, {}),
+            **gives.get(msl.pk, {}),
+            **asks.get(msl.pk, {}),
+            **moves.get(msl.pk, {}),
+        )
+        for msl in msls
+    ]
+
+
+def overview_totals(rows: list[MslOverview]) -> dict[str, int]:
+    """The team's sums, for the table's footer (no extra query)."""
+    names = [name for name in MslOverview.__dataclass_fields__ if name != "msl"]
+    return {name: sum(getattr(row, name) for row in rows) for name in names}
