@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, Concat
 from accounts.models import Membership, User
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance, StageChange
 from engagements.models import Ask, Event, FollowUp, Give, Reminder
+from reviews.models import StageReview
 
 
 def local_now(user: User, now: datetime.datetime) -> datetime.datetime:
@@ -38,8 +39,8 @@ def users_whose_hour_has_come(*, now: datetime.datetime, field_name: str) -> lis
 
 
 def users_with_something_due(users: list[tuple]) -> set[int]:
-    """Of (user, local date) pairs, those with a follow-up due, a give nudge or an event
-    nudge (a fixed handful of queries)."""
+    """Of (user, local date) pairs, those with a follow-up due, a give nudge, an event
+    nudge or a stage review they have not seen (a fixed handful of queries)."""
     if not users:
         return set()
     local_dates = {user.pk: day for user, day in users}
@@ -59,7 +60,21 @@ def users_with_something_due(users: list[tuple]) -> set[int]:
         nudge.kol.owner_id
         for nudge in event_nudges(owner_ids=list(local_dates), today=max(local_dates.values()))
     }
-    return due | nudged
+    reviewed = set(
+        unseen_reviews(owner_ids=list(local_dates)).values_list("kol__owner_id", flat=True)
+    )
+    return due | nudged | reviewed
+
+
+def unseen_reviews(*, owner_ids: list[int]):
+    """Stage reviews of these people's active KOLs that they have not seen yet (1 query)."""
+    return (
+        StageReview.objects.filter(
+            kol__owner_id__in=owner_ids, kol__is_archived=False, seen_at__isnull=True
+        )
+        .select_related("kol", "reviewer")
+        .order_by("at", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -205,14 +220,21 @@ class Digest:
     due_today: list[FollowUp] = field(default_factory=list)
     nudges: list[LiteratureNudge] = field(default_factory=list)
     events: list[EventNudge] = field(default_factory=list)
+    reviews: list = field(default_factory=list)  # StageReview rows the MSL has not seen
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue or self.due_today or self.nudges or self.events)
+        return not (self.overdue or self.due_today or self.nudges or self.events or self.reviews)
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.due_today) + len(self.nudges) + len(self.events)
+        return (
+            len(self.overdue)
+            + len(self.due_today)
+            + len(self.nudges)
+            + len(self.events)
+            + len(self.reviews)
+        )
 
 
 def digest_for(user: User, *, today: datetime.date) -> Digest:
@@ -229,6 +251,7 @@ def digest_for(user: User, *, today: datetime.date) -> Digest:
         (digest.overdue if follow_up.due_on < today else digest.due_today).append(follow_up)
     digest.nudges = literature_nudges(owner_ids=[user.pk], today=today)
     digest.events = event_nudges(owner_ids=[user.pk], today=today)
+    digest.reviews = list(unseen_reviews(owner_ids=[user.pk]))
     return digest
 
 

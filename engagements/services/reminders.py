@@ -31,6 +31,7 @@ from engagements.emails import absolute, build_email
 from engagements.models import FollowUp, Reminder
 from engagements.selectors import due
 from engagements.tokens import unsubscribe_token
+from reviews.services.reviews import stage_reviews_mark_seen
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +271,14 @@ def send_reminder(reminder_id: int, *, now: datetime.datetime | None = None) -> 
     if claimed != 1:
         return "not claimed"
     reminder = Reminder.objects.select_related("recipient").get(pk=reminder_id)
+    listed_reviews: list[int] = []
     try:
+        if reminder.kind == Reminder.Kind.DIGEST:
+            # Read before building: each id here is listed too (the digest reads after), so
+            # none is marked seen unlisted; one added meanwhile waits for the next digest.
+            listed_reviews = list(
+                due.unseen_reviews(owner_ids=[reminder.recipient_id]).values_list("pk", flat=True)
+            )
         message = build_reminder_email(reminder, now=now)
         if message is None:
             _record(reminder, status=Reminder.Status.SKIPPED)
@@ -298,6 +306,8 @@ def send_reminder(reminder_id: int, *, now: datetime.datetime | None = None) -> 
         subject=message.subject[:200],
         last_error="",
     )
+    # The digest told the MSL about these reviews: they count as seen.
+    stage_reviews_mark_seen(ids=listed_reviews)
     return Reminder.Status.SENT
 
 
