@@ -88,6 +88,14 @@ class Kol(models.Model):
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.ESTABLISHING)
     is_archived = models.BooleanField("archived", default=False)
+    email_consent = models.BooleanField(
+        "agreed to be contacted by email",
+        default=False,
+        help_text="Record it only when they said yes.",
+    )
+    email_consent_on = models.DateField("email consent given on", null=True, blank=True)
+    # Set when the person's data was erased on request: the row stays for team counts.
+    erased_at = models.DateTimeField(null=True, blank=True)
     # Kept by the services that log touchpoints and gives; the list filters and sorts on it.
     last_interaction_at = models.DateTimeField(null=True, blank=True)
     # last interaction (or the day the KOL was added) + cadence; kept by refresh_check_in().
@@ -370,3 +378,39 @@ class AuditEntry(models.Model):
         return (
             f"{self.actor} {self.action} {self.subject} of {self.kol} at {self.at:%Y-%m-%d %H:%M}"
         )
+
+
+class ImportJob(models.Model):
+    """One upload of an MSL's KOL list: mapped, previewed, then imported by a Celery task."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for the column mapping"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    file_name = models.CharField(max_length=255)
+    # The parsed rows (header + values) as JSON: the upload is read once, at upload time.
+    rows = models.JSONField(default=list)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, blank=True)
+    update_duplicates = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.MAPPING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True, help_text="[row number, reason]")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name} by {self.owner}"

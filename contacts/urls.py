@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import kols, profile
+from contacts.views import exports, imports, kols, merge, profile
 
 app_name = "contacts"
 
@@ -32,4 +32,7 @@ urlpatterns = [
         profile.collaborator_remove,
         name="collaborator_remove",
     ),
+    *imports.urlpatterns,
+    *merge.urlpatterns,
+    *exports.urlpatterns,
 ]

@@ -1,6 +1,17 @@
 """Each area keeps its own url list beside its views."""
 
-from engagements.views import events, followups, ledger, plan, prep, questions, timeline, today
+from engagements.views import (
+    events,
+    followups,
+    ledger,
+    plan,
+    prep,
+    privacy,
+    questions,
+    search,
+    timeline,
+    today,
+)
 
 app_name = "engagements"
 
@@ -13,4 +24,6 @@ urlpatterns = [
     *prep.urlpatterns,
     *questions.urlpatterns,
     *events.urlpatterns,
+    *search.urlpatterns,
+    *privacy.urlpatterns,
 ]

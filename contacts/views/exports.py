@@ -1,0 +1,3 @@
+"""KOL data: exports."""
+
+urlpatterns: list = []

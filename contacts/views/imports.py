@@ -1,0 +1,3 @@
+"""KOL data: imports."""
+
+urlpatterns: list = []

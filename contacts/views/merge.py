@@ -1,0 +1,3 @@
+"""KOL data: merge."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Search what KOLs said."""
+
+urlpatterns: list = []
