@@ -36,10 +36,12 @@ class KolForm(forms.ModelForm):
 
     class Meta:
         model = Kol
+        # KOL_PROFILE_FIELDS ends with "email_consent", "email_consent_on".
         fields = [*KOL_PROFILE_FIELDS[:9], "therapeutic_areas", *KOL_PROFILE_FIELDS[9:]]
         widgets = {
             "therapeutic_areas": forms.CheckboxSelectMultiple,
             "passions": forms.Textarea(attrs={"rows": 3}),
+            "email_consent_on": DateInput,
         }
         error_messages = {"name": {"required": "Give the KOL's name."}}
 
@@ -48,6 +50,14 @@ class KolForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError("Give the KOL's name.")
         return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("email_consent"):
+            cleaned["email_consent_on"] = None
+        elif not cleaned.get("email_consent_on") and "email_consent_on" not in self.errors:
+            self.add_error("email_consent_on", "Give the day they agreed to be emailed.")
+        return cleaned
 
 
 class KolCreateForm(KolForm):

@@ -356,6 +356,8 @@ class AuditEntry(models.Model):
         CREATED = "created", "created"
         CHANGED = "changed", "changed"
         DELETED = "deleted", "deleted"
+        MERGED = "merged", "merged"
+        ERASED = "erased", "erased"
 
     kol = models.ForeignKey(Kol, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(

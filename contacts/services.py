@@ -38,6 +38,8 @@ KOL_PROFILE_FIELDS = [
     "passions",
     "preferred_channel",
     "cadence_days",
+    "email_consent",
+    "email_consent_on",
 ]
 
 

@@ -1,0 +1,104 @@
+"""Spreadsheet files: CSV and XLSX writers, and the KOL list's columns.
+
+Every cell goes through `neutralise`: a spreadsheet must never run a value we hold (a name, a
+note a KOL dictated) as a formula, so text starting with = + - @ (or tab / CR, which some
+spreadsheets strip before parsing) gets a leading single quote.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from contacts.models import CheckInStatus, Kol
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+KOL_COLUMNS = [
+    "Name",
+    "Credentials",
+    "Specialty",
+    "Institution",
+    "City",
+    "Country",
+    "Email",
+    "Phone",
+    "Stage",
+    "Owner",
+    "Last touchpoint",
+    "Next check-in",
+    "Check-in status",
+    "Therapeutic areas",
+]
+
+
+def neutralise(value: object) -> str:
+    """The cell as text, with a leading quote if a spreadsheet would read it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        text = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    elif isinstance(value, datetime.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    # The BOM makes Excel read the file as UTF-8 (names with accents survive).
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return _attachment(response, filename)
+
+
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, title: str
+) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(list(header))
+    for row in rows:
+        # Written as text: openpyxl would otherwise store "=..." as a live formula.
+        # Control characters make openpyxl refuse the cell: drop them, keep the rest.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", neutralise(cell)) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    return _attachment(response, filename)
+
+
+def kol_row(kol: Kol, *, today: datetime.date) -> list:
+    """One KOL in the list export; `therapeutic_areas` must be prefetched."""
+    return [
+        kol.name,
+        kol.credentials,
+        kol.specialty,
+        kol.institution,
+        kol.city,
+        kol.country,
+        kol.email,
+        kol.phone,
+        kol.get_stage_display(),
+        str(kol.owner),
+        kol.last_interaction_at,
+        kol.next_check_in,
+        CheckInStatus.of(kol, today=today).label,
+        ", ".join(area.name for area in kol.therapeutic_areas.all()),
+    ]
