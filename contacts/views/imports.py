@@ -1,3 +1,215 @@
-"""KOL data: imports."""
+"""KOL data: imports. Upload a CSV or XLSX, map its columns, watch the import, get the skips."""
 
-urlpatterns: list = []
+import csv
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contacts import imports
+from contacts.models import ImportJob
+from contacts.views.rendering import INVALID, render_page_or_part, wants_part
+
+RUN_NOW_AFTER = datetime.timedelta(seconds=30)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Your KOL list",
+        help_text="A CSV (comma, semicolon or tab separated) or an Excel .xlsx file with a "
+        "header row; up to 5 MB and 20,000 rows.",
+    )
+
+
+class MappingForm(forms.Form):
+    update_duplicates = forms.BooleanField(
+        label="Update duplicates instead of skipping them",
+        required=False,
+        help_text="Only KOLs you own are updated; empty cells keep what is there.",
+    )
+
+    def __init__(self, *args, headers: list[str], columns: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = {index: name for name, index in columns.items()}
+        choices = [("", "Ignore this column"), *imports.FIELDS.items()]
+        self.headers = headers
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False, initial=chosen.get(index, "")
+            )
+
+    def column_fields(self):
+        return [self[f"col_{index}"] for index in range(len(self.headers))]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        columns: dict[str, int] = {}
+        for index, header in enumerate(self.headers):
+            ours = data.get(f"col_{index}")
+            if not ours:
+                continue
+            if ours in columns:
+                label = imports.FIELDS[ours]
+                raise forms.ValidationError(
+                    f"{label} is chosen for two columns ({self.headers[columns[ours]]} and "
+                    f"{header}). Pick one, ignore the other."
+                )
+            columns[ours] = index
+        if "name" not in columns:
+            raise forms.ValidationError("Choose the column that holds the KOL's name.")
+        data["columns"] = columns
+        return data
+
+
+def _job_for_user(request: HttpRequest, pk: int, *, rows: bool = True) -> ImportJob:
+    """The user's own import job, else 404 (jobs are personal: not even managers see them)."""
+    jobs = ImportJob.objects.select_related("owner")
+    return get_object_or_404(jobs if rows else jobs.defer("rows"), pk=pk, owner=request.user)
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > imports.MAX_BYTES:
+                raise imports.ImportFileError(
+                    "This file is larger than 5 MB. Split it and import each part."
+                )
+            job = imports.import_start(by=request.user, file_name=upload.name, data=upload.read())
+        except imports.ImportFileError as problem:
+            form.add_error("file", str(problem))
+        else:
+            return redirect("contacts:import_mapping", pk=job.pk)
+    status = INVALID if form.is_bound else 200
+    return render(request, "contacts/import_upload.html", {"form": form}, status=status)
+
+
+def _samples(job: ImportJob) -> list[str]:
+    """An example value per column: the first non-empty one in the first rows."""
+    samples = [""] * len(job.headers)
+    for raw in job.rows[: imports.PREVIEW_ROWS]:
+        for index, value in enumerate(raw):
+            samples[index] = samples[index] or value
+    return samples
+
+
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for_user(request, pk)
+    if job.status != ImportJob.Status.MAPPING:
+        return redirect("contacts:import_progress", pk=job.pk)
+    columns = imports.columns_of(job)
+    form = MappingForm(
+        request.POST or None,
+        headers=job.headers,
+        columns=columns,
+        initial={"update_duplicates": job.update_duplicates},
+    )
+    status = 200
+    update_duplicates = job.update_duplicates
+    if form.is_bound:
+        if form.is_valid():
+            columns = form.cleaned_data["columns"]
+            update_duplicates = form.cleaned_data["update_duplicates"]
+            if "start" in request.POST:
+                imports.import_queue(job=job, columns=columns, update_duplicates=update_duplicates)
+                messages.success(request, "Import queued: it will start shortly.")
+                return redirect("contacts:import_progress", pk=job.pk)
+        else:
+            status = INVALID
+    rows = imports.preview(job, columns=columns, update_duplicates=update_duplicates)
+    mapped = [(name, imports.FIELDS[name]) for name in imports.FIELDS if name in columns]
+    context = {
+        "job": job,
+        "form": form,
+        "columns": list(zip(form.column_fields(), _samples(job), strict=True)),
+        "rows": [(row, [_cell(row, name, label) for name, label in mapped]) for row in rows],
+        "mapped": mapped,
+    }
+    return render_page_or_part(
+        request, "contacts/import_mapping.html", "preview", context, status=status
+    )
+
+
+def _cell(row: imports.Row, name: str, label: str) -> tuple[str, str, str]:
+    """(label, value as it will be saved, a note) for one cell of the preview."""
+    if name == "interests":
+        note = ""
+        if row.unknown_topics:
+            note = "Not in the topic list, not added: " + "; ".join(row.unknown_topics)
+        return label, "; ".join(topic.name for topic in row.topics), note
+    if name == "last_contact":
+        day = row.values.get("last_contact")
+        return label, day.strftime("%-d %b %Y") if day else "", ""
+    if name == "stage":
+        return label, (row.values.get("stage") or "establishing").capitalize(), ""
+    return label, row.values.get(name, ""), ""
+
+
+def _progress_context(job: ImportJob) -> dict:
+    finished = job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}
+    since = imports.queued_since(job)
+    return {
+        "job": job,
+        "finished": finished,
+        "can_run_now": job.status == ImportJob.Status.QUEUED
+        and (since is None or timezone.now() - since >= RUN_NOW_AFTER),
+        "skipped": job.skipped[:100],
+        "more_skipped": max(len(job.skipped) - 100, 0),
+        # Reads the file's rows (deferred): once, when the summary shows.
+        "unknown_topics": sorted(imports.unknown_topics(job).items()) if finished else [],
+    }
+
+
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for_user(request, pk, rows=False)
+    if job.status == ImportJob.Status.MAPPING and not wants_part(request):
+        return redirect("contacts:import_mapping", pk=job.pk)
+    return render_page_or_part(
+        request, "contacts/import_progress.html", "progress", _progress_context(job)
+    )
+
+
+@require_POST
+def import_run_now(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for_user(request, pk, rows=False)
+    if _progress_context(job)["can_run_now"]:
+        # The broker did not deliver it in time: run it in this request (the claim keeps it once).
+        imports.import_run(job_id=job.pk)
+    elif job.status == ImportJob.Status.QUEUED:
+        messages.info(request, "The import was queued moments ago: give it a few seconds.")
+    return redirect("contacts:import_progress", pk=job.pk)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+def import_skipped_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    job = _job_for_user(request, pk)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in imports.skipped_csv_rows(job)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="skipped-rows-import-{job.pk}.csv"'
+    return response
+
+
+urlpatterns = [
+    path("import/", import_upload, name="import_upload"),
+    path("import/<int:pk>/", import_mapping, name="import_mapping"),
+    path("import/<int:pk>/progress/", import_progress, name="import_progress"),
+    path("import/<int:pk>/run-now/", import_run_now, name="import_run_now"),
+    path("import/<int:pk>/skipped.csv", import_skipped_csv, name="import_skipped_csv"),
+]

@@ -1,0 +1,585 @@
+"""Importing an MSL's KOL list from CSV or XLSX: read once, map columns, validate, import.
+
+The upload is parsed into ImportJob.headers/rows; the user maps columns and sees a preview;
+`import_run` (in a Celery task) claims the job and writes in chunks, each chunk in one
+transaction after every row in it was validated, so a row is saved whole or not at all.
+"""
+
+import csv
+import datetime
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from contacts import audit
+from contacts.models import (
+    AssumptionStatus,
+    AuditEntry,
+    ImportJob,
+    Interest,
+    Kol,
+    Provenance,
+    Stage,
+    StageChange,
+    Topic,
+)
+from contacts.selectors import kols_for_user
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+CHUNK = 500
+PREVIEW_ROWS = 10
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported; the message is for the user."""
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise ImportFileError(
+        "We could not read the text of this file. Save it as CSV UTF-8 (or as an Excel "
+        ".xlsx file) and upload it again."
+    )
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:20_000]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        return max(",;\t", key=first.count)
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        return _take_rows(reader)
+    except csv.Error as exc:
+        raise ImportFileError(f"This CSV file is malformed ({exc}).") from exc
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ImportFileError(
+            "This is not a readable Excel file. Save it as .xlsx (or CSV) and try again."
+        ) from exc
+    try:
+        return _take_rows(workbook.active.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def _take_rows(source) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for raw in source:
+        row = [_cell(value) for value in raw]
+        if any(row):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportFileError(
+                    f"This file has more than {MAX_ROWS:,} rows. Split it and import each part."
+                )
+    return rows
+
+
+def read_upload(*, name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) of an uploaded CSV or XLSX file, or ImportFileError with the reason."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError("This file is larger than 5 MB. Split it and import each part.")
+    if not data.strip():
+        raise ImportFileError("This file is empty.")
+    lower = name.lower()
+    if lower.endswith(".xlsx") and zipfile.is_zipfile(io.BytesIO(data)):
+        rows = _read_xlsx(data)
+    elif lower.endswith((".csv", ".txt", ".tsv")) and not data.startswith(b"PK\x03\x04"):
+        rows = _read_csv(data)
+    else:
+        raise ImportFileError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
+    if not rows:
+        raise ImportFileError("This file is empty.")
+    width = max(len(row) for row in rows)
+    headers = [
+        h or f"Column {i + 1}" for i, h in enumerate(rows[0] + [""] * (width - len(rows[0])))
+    ]
+    body = [row + [""] * (width - len(row)) for row in rows[1:]]
+    if any("@" in cell or re.fullmatch(r"[\d/.-]+", cell) for cell in rows[0]):
+        raise ImportFileError(
+            "The first row looks like a KOL, not column names: add a header row "
+            "(e.g. Name, Institution, Email) and upload again."
+        )
+    if not body:
+        raise ImportFileError("This file has a header row but no KOLs under it.")
+    return headers, body
+
+
+@transaction.atomic
+def import_start(*, by: User, file_name: str, data: bytes) -> ImportJob:
+    headers, rows = read_upload(name=file_name, data=data)
+    return ImportJob.objects.create(
+        owner=by,
+        file_name=file_name[:255],
+        headers=headers,
+        rows=rows,
+        total=len(rows),
+        mapping={"columns": guess_mapping(headers)},
+    )
+
+
+# Mapping ------------------------------------------------------------------------------
+
+FIELDS = {
+    "name": "Name",
+    "institution": "Institution",
+    "specialty": "Specialty",
+    "email": "Email",
+    "city": "City",
+    "country": "Country",
+    "interests": "Interests (topics, separated by ;)",
+    "stage": "Stage",
+    "last_contact": "Last contact date",
+}
+SYNONYMS = {
+    "name": ["name", "full name", "fullname", "kol", "kol name", "contact", "contact name"],
+    "institution": ["institution", "hospital", "organisation", "organization", "affiliation"],
+    "specialty": ["specialty", "speciality", "specialism", "discipline"],
+    "email": ["email", "e-mail", "email address", "e-mail address", "mail"],
+    "city": ["city", "town"],
+    "country": ["country"],
+    "interests": ["interests", "interest", "topics", "topic", "areas of interest"],
+    "stage": ["stage", "relationship stage"],
+    "last_contact": ["last contact", "last contact date", "last contacted", "last interaction"],
+}
+MAX_LENGTHS = {"name": 200, "institution": 200, "specialty": 120, "email": 254, "city": 100}
+MAX_LENGTHS["country"] = 100
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"[\s_]+", " ", header.strip().lower())
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int]:
+    """Our field -> column index, guessed from the header names (first match wins)."""
+    guesses: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        normal = _normalise(header)
+        for our_field, names in SYNONYMS.items():
+            if our_field not in guesses and normal in names:
+                guesses[our_field] = index
+                break
+    return guesses
+
+
+def columns_of(job: ImportJob) -> dict[str, int]:
+    return {k: int(v) for k, v in (job.mapping or {}).get("columns", {}).items()}
+
+
+# Validating ---------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int  # the line in the file: the header is line 1
+    values: dict[str, Any]
+    topics: list[Topic] = field(default_factory=list)
+    unknown_topics: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    duplicate_of: int | None = None  # pk of an existing KOL this row matches
+    duplicate_label: str = ""
+    action: str = "create"  # create | update | skip
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.problems)
+
+
+def parse_date(text: str) -> datetime.date | None:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class Checker:
+    """Validates rows against the file so far and the KOLs the user can see (two queries)."""
+
+    def __init__(self, *, user: User, update_duplicates: bool):
+        self.user = user
+        self.update_duplicates = update_duplicates
+        self.by_email: dict[str, tuple[int, int, str]] = {}
+        self.by_name: dict[tuple[str, str], tuple[int, int, str]] = {}
+        self.seen_email: dict[str, int] = {}
+        self.seen_name: dict[tuple[str, str], int] = {}
+        visible = kols_for_user(user, archived=None).values_list(
+            "pk", "owner_id", "name", "institution", "email"
+        )
+        for pk, owner_id, name, institution, email in visible:
+            self.remember(pk, owner_id, name, institution, email)
+        self.topics: dict[str, Topic] = {}
+        for topic in Topic.objects.order_by("-area__name", "-pk"):  # first area wins
+            self.topics[topic.name.lower()] = topic
+
+    def remember(self, pk: int, owner_id: int, name: str, institution: str, email: str) -> None:
+        entry = (pk, owner_id, name)
+        if email:
+            self.by_email.setdefault(email.lower(), entry)
+        self.by_name.setdefault((name.lower(), institution.lower()), entry)
+
+    def check(self, number: int, raw: list[str], columns: dict[str, int]) -> Row:
+        values = {f: (raw[i] if i < len(raw) else "").strip() for f, i in columns.items()}
+        row = Row(number=number, values=values)
+        if not values.get("name"):
+            row.problems.append("name is missing")
+        for name, limit in MAX_LENGTHS.items():
+            if len(values.get(name, "")) > limit:
+                row.problems.append(f"{FIELDS[name].lower()} is longer than {limit} characters")
+        email = values.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                row.problems.append(f"email “{email}” is not a valid address")
+        stage = values.get("stage", "").lower()
+        if stage and stage not in Stage.values:
+            row.problems.append(
+                f"stage “{values['stage']}” is not establishing, developing or maintaining"
+            )
+        values["stage"] = stage  # empty: a new KOL starts establishing, an update keeps it
+        when = values.get("last_contact", "")
+        values["last_contact"] = None
+        if when:
+            try:
+                values["last_contact"] = parse_date(when)
+            except ValueError:
+                row.problems.append(
+                    f"last contact date “{when}” is not a date (use 2025-03-31 or 31/03/2025)"
+                )
+        for name in filter(None, (n.strip() for n in values.get("interests", "").split(";"))):
+            topic = self.topics.get(name.lower())
+            if topic is None:
+                row.unknown_topics.append(name)
+            elif topic not in row.topics:
+                row.topics.append(topic)
+        if row.problems:
+            row.action = "skip"
+            return row
+        self._check_duplicates(row)
+        return row
+
+    def _check_duplicates(self, row: Row) -> None:
+        email = row.values.get("email", "").lower()
+        key = (row.values["name"].lower(), row.values.get("institution", "").lower())
+        earlier = (email and self.seen_email.get(email)) or self.seen_name.get(key)
+        if earlier:
+            row.problems.append(f"duplicate of row {earlier} in this file")
+            row.action = "skip"
+            return
+        if email:
+            self.seen_email[email] = row.number
+        self.seen_name[key] = row.number
+        match, how = (self.by_email.get(email), "email") if email else (None, "")
+        if match is None:
+            match, how = self.by_name.get(key), "name and institution"
+        if match is None:
+            return
+        pk, owner_id, name = match
+        row.duplicate_of, row.duplicate_label = pk, name
+        if self.update_duplicates and owner_id == self.user.pk:
+            row.action = "update"
+        elif self.update_duplicates:
+            row.problems.append(f"already here as {name} (same {how}), owned by someone else")
+            row.action = "skip"
+        else:
+            row.problems.append(f"already here as {name} (same {how})")
+            row.action = "skip"
+
+
+def preview(job: ImportJob, *, columns: dict[str, int], update_duplicates: bool) -> list[Row]:
+    checker = Checker(user=job.owner, update_duplicates=update_duplicates)
+    return [checker.check(n + 2, raw, columns) for n, raw in enumerate(job.rows[:PREVIEW_ROWS])]
+
+
+def unknown_topics(job: ImportJob) -> dict[str, int]:
+    """Interest names in the file that are not in the shared vocabulary: name -> rows."""
+    column = columns_of(job).get("interests")
+    if column is None:
+        return {}
+    known = {name.lower() for name in Topic.objects.values_list("name", flat=True)}
+    found: dict[str, int] = {}
+    for raw in job.rows:
+        for name in filter(None, (n.strip() for n in raw[column].split(";"))):
+            if name.lower() not in known:
+                found[name] = found.get(name, 0) + 1
+    return found
+
+
+# Queueing and running ------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_queue(*, job: ImportJob, columns: dict[str, int], update_duplicates: bool) -> bool:
+    """Queue the job; the task is published after the commit. False if it was not mapping."""
+    queued = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).update(
+        status=ImportJob.Status.QUEUED,
+        mapping={"columns": columns, "queued_at": timezone.now().isoformat()},
+        update_duplicates=update_duplicates,
+    )
+    if queued:
+        transaction.on_commit(lambda: publish_import(job.pk))
+    return bool(queued)
+
+
+def publish_import(job_id: int) -> bool:
+    """Hand the job to the broker. An outage is logged, never raised: "Run now" is the way on."""
+    from contacts.tasks import run_import  # tasks import this module
+
+    try:
+        run_import.apply_async(args=[job_id], retry=False)
+    except Exception:  # kombu/redis raise many kinds; all mean "not published now"
+        logger.warning("Broker unavailable: import %s waits in the queue", job_id, exc_info=True)
+        return False
+    return True
+
+
+def queued_since(job: ImportJob) -> datetime.datetime | None:
+    stamp = (job.mapping or {}).get("queued_at")
+    return datetime.datetime.fromisoformat(stamp) if stamp else None
+
+
+def import_run(*, job_id: int) -> bool:
+    """Run a queued job once: claim it (queued -> running), import, record done or failed."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if not claimed:
+        return False
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+    try:
+        _import_rows(job)
+    except Exception as exc:
+        logger.exception("Import %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        return False
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now()
+    )
+    return True
+
+
+def _import_rows(job: ImportJob) -> None:
+    columns = columns_of(job)
+    checker = Checker(user=job.owner, update_duplicates=job.update_duplicates)
+    skipped: list[list[Any]] = []
+    created = updated = 0
+    for start in range(0, len(job.rows), CHUNK):
+        rows = [
+            checker.check(start + n + 2, raw, columns)
+            for n, raw in enumerate(job.rows[start : start + CHUNK])
+        ]
+        skipped.extend([row.number, row.reason] for row in rows if row.action == "skip")
+        with transaction.atomic():
+            created += _create(job, checker, [r for r in rows if r.action == "create"])
+            updated += _update(job, [r for r in rows if r.action == "update"])
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed=start + len(rows),
+                created_count=created,
+                updated_count=updated,
+                skipped=skipped,
+            )
+
+
+def _last_interaction(day: datetime.date | None) -> datetime.datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(12)), timezone.get_default_timezone()
+    )
+
+
+def _interests(job: ImportJob, kol: Kol, topics: list[Topic]) -> list[Interest]:
+    # We did not hear these from the KOL ourselves: assumed and open until they confirm.
+    return [
+        Interest(
+            kol=kol,
+            kind=Interest.Kind.DISEASE_AREA,
+            topic=topic,
+            note=f"Imported from {job.file_name}"[:300],
+            provenance=Provenance.ASSUMED,
+            assumption_status=AssumptionStatus.OPEN,
+            created_by=job.owner,
+        )
+        for topic in topics
+    ]
+
+
+def _create(job: ImportJob, checker: Checker, rows: list[Row]) -> int:
+    """kol_create for many rows: the KOL, its starting stage, History, interests."""
+    owner, now = job.owner, timezone.now()
+    kols = []
+    for row in rows:
+        values = row.values
+        kol = Kol(
+            owner=owner,
+            stage=values["stage"] or Stage.ESTABLISHING,
+            created_at=now,
+            last_interaction_at=_last_interaction(values["last_contact"]),
+            **{f: values[f] for f in MAX_LENGTHS if f in values},
+        )
+        kol.next_check_in_on = kol.compute_next_check_in()
+        kols.append(kol)
+    Kol.objects.bulk_create(kols)
+    changes, entries, interests = [], [], []
+    for row, kol in zip(rows, kols, strict=True):
+        checker.remember(kol.pk, owner.pk, kol.name, kol.institution, kol.email)
+        changes.append(
+            StageChange(
+                kol=kol,
+                from_stage="",
+                to_stage=kol.stage,
+                changed_by=owner,
+                changed_at=now,
+                reason="Relationship recorded (imported).",
+            )
+        )
+        entries.append(
+            AuditEntry(
+                kol=kol,
+                actor=owner,
+                at=now,
+                action=AuditEntry.Action.CREATED,
+                subject="KOL profile",
+                subject_id=kol.pk,
+                summary=f"{kol.name} (imported)"[:300],
+                changes=audit.diff({}, audit.snapshot(kol)),
+            )
+        )
+        interests.extend(_interests(job, kol, row.topics))
+    StageChange.objects.bulk_create(changes)
+    AuditEntry.objects.bulk_create(entries)
+    Interest.objects.bulk_create(interests)
+    return len(kols)
+
+
+def _update(job: ImportJob, rows: list[Row]) -> int:
+    """Update the user's own KOLs with the non-empty values of their rows."""
+    if not rows:
+        return 0
+    owner, now = job.owner, timezone.now()
+    kols = Kol.objects.filter(owner=owner).in_bulk([row.duplicate_of for row in rows])
+    having = set(Interest.objects.filter(kol__in=kols.values()).values_list("kol_id", "topic_id"))
+    changes, entries, interests, saved = [], [], [], []
+    fields = [*MAX_LENGTHS, "stage", "last_interaction_at", "next_check_in_on"]
+    for row in rows:
+        kol = kols.get(row.duplicate_of)
+        if kol is None or kol in saved:
+            continue
+        before = audit.snapshot(kol)
+        from_stage = kol.stage
+        for name in MAX_LENGTHS:
+            if row.values.get(name):
+                setattr(kol, name, row.values[name])
+        if row.values["stage"]:
+            kol.stage = row.values["stage"]
+        contact = _last_interaction(row.values["last_contact"])
+        if contact and (kol.last_interaction_at is None or contact > kol.last_interaction_at):
+            kol.last_interaction_at = contact
+        kol.next_check_in_on = kol.compute_next_check_in()
+        saved.append(kol)
+        if kol.stage != from_stage:
+            changes.append(
+                StageChange(
+                    kol=kol,
+                    from_stage=from_stage,
+                    to_stage=kol.stage,
+                    changed_by=owner,
+                    changed_at=now,
+                    reason="Updated from an import.",
+                )
+            )
+        diff = audit.diff(before, audit.snapshot(kol))
+        if diff:
+            entries.append(
+                AuditEntry(
+                    kol=kol,
+                    actor=owner,
+                    at=now,
+                    action=AuditEntry.Action.CHANGED,
+                    subject="KOL profile",
+                    subject_id=kol.pk,
+                    summary=f"Profile of {kol.name} (imported)"[:300],
+                    changes=diff,
+                )
+            )
+        new_topics = [t for t in row.topics if (kol.pk, t.pk) not in having]
+        interests.extend(_interests(job, kol, new_topics))
+    Kol.objects.bulk_update(saved, fields)
+    Kol.objects.filter(pk__in=[k.pk for k in saved]).update(
+        version=F("version") + 1, updated_at=now
+    )
+    StageChange.objects.bulk_create(changes)
+    AuditEntry.objects.bulk_create(entries)
+    Interest.objects.bulk_create(interests)
+    return len(saved)
+
+
+# The skipped rows, as a CSV to fix and import again -----------------------------------
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet would run as a formula is prefixed with a quote."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def skipped_csv_rows(job: ImportJob):
+    yield ["row", "reason", *job.headers]
+    for number, reason in job.skipped:
+        raw = job.rows[number - 2] if 0 <= number - 2 < len(job.rows) else []
+        yield [str(number), neutralise(reason), *(neutralise(v) for v in raw)]
