@@ -1,3 +1,21 @@
-"""Search what KOLs said."""
+"""Search what KOLs said: one box, touchpoints and KOLs the user may see."""
 
-urlpatterns: list = []
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from contacts.views.rendering import render_page_or_part
+from engagements.selectors import search as selectors
+
+TEMPLATE = "engagements/search.html"
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = selectors.normalise(request.GET.get("q"))
+    results = selectors.search(request.user, query) if query else None
+    context = {"q": query, "results": results, "limit": selectors.LIMIT}
+    return render_page_or_part(request, TEMPLATE, "results", context)
+
+
+urlpatterns = [path("search/", search, name="search")]

@@ -114,7 +114,7 @@ def test_the_kol_list_searches_as_you_type(phone_page, msl):
     sign_in(page, msl.email)
     page.goto("/kols/")
     page.evaluate("window.__noReload = 1")
-    page.get_by_role("searchbox").fill("yale")
+    page.locator("#id_q").fill("yale")
     expect(page.locator("#results")).not_to_contain_text("Alan Turing")
     expect(page.locator("#results")).to_contain_text("Grace Hopper")
     assert "q=yale" in page.url

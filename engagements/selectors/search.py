@@ -1,0 +1,385 @@
+"""Search what KOLs said and wrote: touchpoints (their words, feedback, summary) and KOLs
+(name, institution, specialty, goals, interests), restricted to what the user may see.
+
+PostgreSQL: full-text search (websearch syntax, English stemming) ranked with ts_rank and
+highlighted with ts_headline; the vectors below are the very expressions of the GIN indexes
+of migration engagements 0005, so the planner can use them. SQLite: every word (up to six)
+must appear in one of the fields; snippets are cut in Python around the first match.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Concat, Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from contacts.models import Goal, Interest, Kol, Topic
+from contacts.selectors import kols_for_user
+from engagements.models import Touchpoint
+
+LIMIT = 50
+CANDIDATES = 1000  # PostgreSQL: how many of the newest matches are ranked (see below)
+MAX_WORDS = 6  # the SQLite fallback
+CONFIG = "english"
+# ts_headline wraps matches in these; they are turned into <mark> after escaping the text.
+START, STOP = "\ue000", "\ue001"
+_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+SNIPPET_CHARS = 160
+
+
+# The vectors: keep them identical to the index expressions in migration 0005.
+def touchpoint_vector() -> SearchVector:
+    """Their words weigh most (A), then feedback on our work (B), then our summary (C)."""
+    return (
+        SearchVector("they_said", config=CONFIG, weight="A")
+        + SearchVector("feedback", config=CONFIG, weight="B")
+        + SearchVector("summary", config=CONFIG, weight="C")
+    )
+
+
+def kol_vector() -> SearchVector:
+    return SearchVector("name", "institution", "specialty", config=CONFIG)
+
+
+def goal_vector() -> SearchVector:
+    return SearchVector("text", "in_it_for_kol", config=CONFIG)
+
+
+def interest_vector() -> SearchVector:
+    return SearchVector("note", config=CONFIG)
+
+
+def topic_vector() -> SearchVector:
+    return SearchVector("name", config=CONFIG)
+
+
+@dataclass
+class Snippet:
+    label: str
+    html: SafeString
+
+
+@dataclass
+class TouchpointHit:
+    touchpoint: Touchpoint
+    snippet: Snippet | None
+
+
+@dataclass
+class KolHit:
+    kol: Kol
+    reasons: list[Snippet] = field(default_factory=list)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    touchpoints: list[TouchpointHit]
+    touchpoint_count: int
+    kols: list[KolHit]
+    kol_count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.touchpoints and not self.kols
+
+
+def normalise(text: str | None) -> str:
+    return " ".join((text or "").split())[:300]
+
+
+def search(user: User, text: str) -> SearchResults | None:
+    """Touchpoints and KOLs `user` may see that match `text`; None for an empty query."""
+    query = normalise(text)
+    if not query:
+        return None
+    visible = kols_for_user(user, archived=None).values("pk")
+    if connection.vendor == "postgresql":
+        return _search_postgresql(query, visible)
+    return _search_words(query, visible)
+
+
+# Highlighting ---------------------------------------------------------------------------
+
+
+def highlight_marked(original: str, headline: str | None) -> SafeString | None:
+    """Mark, in the user's own text, the words ts_headline marked (so stemming decides what
+    matched), or None when it marked none. Built from the original text and escaped in
+    highlight_words: ts_headline drops anything that looks like a tag, and we show it."""
+    words = set(_MARKED.findall(headline or ""))
+    if not words:
+        return None
+    return highlight_words(original, sorted(words, key=len, reverse=True), whole_words=True)
+
+
+def highlight_words(text: str, words: list[str], *, whole_words: bool = False) -> SafeString | None:
+    """A snippet of `text` around the first word found, escaped, words in <mark>; else None."""
+    edge = r"\b" if whole_words else ""
+    found = []
+    for word in words:
+        match = re.search(f"{edge}{re.escape(word)}{edge}", text or "", re.IGNORECASE)
+        if match:
+            found.append((match.start(), word))
+    if not found:
+        return None
+    first = min(at for at, _ in found)
+    start = max(0, first - SNIPPET_CHARS // 3)
+    end = min(len(text), start + SNIPPET_CHARS)
+    piece = text[start:end]
+    alternatives = "|".join(re.escape(w) for _, w in found)
+    pattern = re.compile(f"{edge}(?:{alternatives}){edge}", re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(piece):
+        parts.append(escape(piece[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(piece[last:]))
+    html = ("… " if start else "") + "".join(parts) + (" …" if end < len(text) else "")
+    return mark_safe(html)  # noqa: S308 (every piece escaped above)
+
+
+# PostgreSQL -----------------------------------------------------------------------------
+
+
+def _headline(expression, query: SearchQuery, **options) -> SearchHeadline:
+    return SearchHeadline(
+        expression,
+        query,
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=options.get("max_words", 30),
+        min_words=options.get("min_words", 12),
+        highlight_all=options.get("highlight_all"),
+    )
+
+
+TOUCHPOINT_FIELDS = [
+    ("they_said", "They said"),
+    ("feedback", "Feedback on our work"),
+    ("summary", "Summary"),
+]
+
+
+def _search_postgresql(text: str, visible: QuerySet) -> SearchResults:
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    matching = Touchpoint.objects.annotate(document=touchpoint_vector()).filter(
+        document=query, kol_id__in=visible
+    )
+    # Ranking recomputes each row's vector (an expression index stores none), so only the
+    # newest CANDIDATES matches are ranked: a constant cost however many rows match.
+    # One scan gives the candidates and the total (a window over every match).
+    candidates = list(
+        matching.annotate(total=Window(Count("pk")))
+        .order_by("-occurred_at", "-pk")
+        .values_list("pk", "total")[:CANDIDATES]
+    )
+    rows = (
+        Touchpoint.objects.filter(pk__in=[pk for pk, _ in candidates])
+        .annotate(
+            document=touchpoint_vector(),
+            rank=SearchRank(F("document"), query),
+            **{f"hl_{name}": _headline(name, query) for name, _ in TOUCHPOINT_FIELDS},
+        )
+        .select_related("kol")
+        .order_by("-rank", "-occurred_at", "-pk")[:LIMIT]
+    )
+    touchpoints = []
+    for row in rows:
+        snippet = None
+        for name, label in TOUCHPOINT_FIELDS:
+            html = highlight_marked(getattr(row, name), getattr(row, f"hl_{name}"))
+            if html is not None:
+                snippet = Snippet(label, html)
+                break
+        touchpoints.append(TouchpointHit(row, snippet))
+
+    goals = Goal.objects.annotate(document=goal_vector()).filter(document=query)
+    topics = Topic.objects.annotate(document=topic_vector()).filter(document=query)
+    interests = Interest.objects.annotate(document=interest_vector()).filter(
+        Q(document=query) | Q(topic__in=topics.values("pk"))
+    )
+    goal_rank = goals.filter(kol=OuterRef("pk")).annotate(r=SearchRank(F("document"), query))
+    interest_rank = interests.filter(kol=OuterRef("pk")).annotate(
+        r=SearchRank(F("document"), query)
+    )
+    kols = (
+        Kol.objects.annotate(document=kol_vector())
+        .filter(pk__in=visible)
+        .filter(
+            Q(document=query)
+            | Q(pk__in=goals.values("kol_id"))
+            | Q(pk__in=interests.values("kol_id"))
+        )
+    )
+    kol_rows = (
+        kols.annotate(
+            matched_self=ExpressionWrapper(Q(document=query), output_field=BooleanField()),
+            rank=Greatest(
+                SearchRank(F("document"), query),
+                Coalesce(Subquery(goal_rank.order_by("-r").values("r")[:1]), Value(0.0)),
+                Coalesce(Subquery(interest_rank.order_by("-r").values("r")[:1]), Value(0.0)),
+                output_field=FloatField(),
+            ),
+            hl_self=_headline(
+                Concat("name", Value(" · "), "institution", Value(" · "), "specialty"),
+                query,
+                highlight_all=True,
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=goals.annotate(
+                    hl_text=_headline("text", query), hl_in_it=_headline("in_it_for_kol", query)
+                ),
+                to_attr="matching_goals",
+            ),
+            Prefetch(
+                "interests",
+                queryset=interests.select_related("topic").annotate(
+                    hl_note=_headline("note", query)
+                ),
+                to_attr="matching_interests",
+            ),
+        )
+        .order_by("-rank", "name", "pk")[:LIMIT]
+    )
+    kol_hits = []
+    for kol in kol_rows:
+        reasons = []
+        if kol.matched_self:
+            own = " · ".join(v for v in (kol.name, kol.institution, kol.specialty) if v)
+            html = highlight_marked(own, kol.hl_self) or escape(own)
+            reasons.append(Snippet("Name, institution or specialty", html))
+        for goal in kol.matching_goals:
+            html = highlight_marked(goal.text, goal.hl_text)
+            if html is not None or not goal.in_it_for_kol:
+                reasons.append(Snippet(_goal_label(goal), html or escape(goal.text)))
+            else:
+                html = highlight_marked(goal.in_it_for_kol, goal.hl_in_it)
+                reasons.append(
+                    Snippet("What is in it for them", html or escape(goal.in_it_for_kol))
+                )
+        for interest in kol.matching_interests:
+            reasons.append(
+                _interest_reason(interest, highlight_marked(interest.note, interest.hl_note))
+            )
+        kol_hits.append(KolHit(kol, reasons))
+    return SearchResults(
+        query=text,
+        touchpoints=touchpoints,
+        touchpoint_count=candidates[0][1] if candidates else 0,
+        kols=kol_hits,
+        kol_count=kols.count(),
+    )
+
+
+def _goal_label(goal: Goal) -> str:
+    return f"Goal ({goal.get_whose_display().lower()})"
+
+
+def _interest_reason(interest: Interest, note_html: SafeString | None) -> Snippet:
+    label = f"Interest: {interest.topic.name if interest.topic else interest.get_kind_display()}"
+    return Snippet(label, note_html or escape(interest.note))
+
+
+# SQLite (and any other database): every word somewhere --------------------------------
+
+TOUCHPOINT_TEXT = ["they_said", "feedback", "summary"]
+KOL_TEXT = ["name", "institution", "specialty"]
+
+
+def _any_contains(fields: list[str], word: str) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": word})
+    return condition
+
+
+def _search_words(text: str, visible: QuerySet) -> SearchResults:
+    words = list(dict.fromkeys(text.split()))[:MAX_WORDS]
+    matching = Touchpoint.objects.filter(kol_id__in=visible)
+    for word in words:
+        matching = matching.filter(_any_contains(TOUCHPOINT_TEXT, word))
+    touchpoints = []
+    for row in matching.select_related("kol").order_by("-occurred_at", "-pk")[:LIMIT]:
+        snippet = None
+        for name, label in TOUCHPOINT_FIELDS:
+            html = highlight_words(getattr(row, name), words)
+            if html is not None:
+                snippet = Snippet(label, html)
+                break
+        touchpoints.append(TouchpointHit(row, snippet))
+
+    kols = Kol.objects.filter(pk__in=visible)
+    for word in words:
+        goal_has = Goal.objects.filter(kol=OuterRef("pk")).filter(
+            _any_contains(["text", "in_it_for_kol"], word)
+        )
+        interest_has = Interest.objects.filter(kol=OuterRef("pk")).filter(
+            _any_contains(["note", "topic__name"], word)
+        )
+        kols = kols.filter(_any_contains(KOL_TEXT, word) | Exists(goal_has) | Exists(interest_has))
+    any_word = Q()
+    for word in words:
+        any_word |= _any_contains(["text", "in_it_for_kol"], word)
+    any_interest_word = Q()
+    for word in words:
+        any_interest_word |= _any_contains(["note", "topic__name"], word)
+    kol_rows = kols.prefetch_related(
+        Prefetch("goals", queryset=Goal.objects.filter(any_word), to_attr="matching_goals"),
+        Prefetch(
+            "interests",
+            queryset=Interest.objects.filter(any_interest_word).select_related("topic"),
+            to_attr="matching_interests",
+        ),
+    ).order_by("name", "pk")[:LIMIT]
+    kol_hits = []
+    for kol in kol_rows:
+        reasons = []
+        own = " · ".join(v for v in (kol.name, kol.institution, kol.specialty) if v)
+        own_html = highlight_words(own, words)
+        if own_html is not None:
+            reasons.append(Snippet("Name, institution or specialty", own_html))
+        for goal in kol.matching_goals:
+            html = highlight_words(goal.text, words)
+            if html is not None:
+                reasons.append(Snippet(_goal_label(goal), html))
+            else:
+                html = highlight_words(goal.in_it_for_kol, words) or mark_safe("")
+                reasons.append(Snippet("What is in it for them", html))
+        for interest in kol.matching_interests:
+            reasons.append(_interest_reason(interest, highlight_words(interest.note, words)))
+        kol_hits.append(KolHit(kol, reasons))
+    return SearchResults(
+        query=text,
+        touchpoints=touchpoints,
+        touchpoint_count=matching.count(),
+        kols=kol_hits,
+        kol_count=kols.count(),
+    )
