@@ -2,9 +2,12 @@
 (name, institution, specialty, goals, interests), restricted to what the user may see.
 
 PostgreSQL: full-text search (websearch syntax, English stemming) ranked with ts_rank and
-highlighted with ts_headline; the vectors below are the very expressions of the GIN indexes
-of migration engagements 0005, so the planner can use them. SQLite: every word (up to six)
-must appear in one of the fields; snippets are cut in Python around the first match.
+highlighted with ts_headline. Touchpoints match and rank against their stored vector (the
+generated column search_document of migration engagements 0006, GIN-indexed), so ranking
+and phrase rechecks read it instead of recomputing it; the KOL-side vectors below are the
+very expressions of the GIN indexes of migration 0005, so the planner can use them. SQLite:
+every word (up to six) must appear in one of the fields; snippets are cut in Python around
+the first match.
 """
 
 import re
@@ -15,8 +18,9 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -32,6 +36,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -42,7 +47,6 @@ from contacts.selectors import kols_for_user
 from engagements.models import Touchpoint
 
 LIMIT = 50
-CANDIDATES = 1000  # PostgreSQL: how many of the newest matches are ranked (see below)
 MAX_WORDS = 6  # the SQLite fallback
 CONFIG = "english"
 # ts_headline wraps matches in these; they are turned into <mark> after escaping the text.
@@ -51,13 +55,25 @@ _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 SNIPPET_CHARS = 160
 
 
-# The vectors: keep them identical to the index expressions in migration 0005.
+# The vectors: keep them identical to the index expressions in migration 0005 (and the
+# touchpoint vector to the generated column of migration 0006).
 def touchpoint_vector() -> SearchVector:
-    """Their words weigh most (A), then feedback on our work (B), then our summary (C)."""
+    """Their words weigh most (A), then feedback on our work (B), then our summary (C).
+
+    Stored in the column search_document on PostgreSQL: search reads touchpoint_document()."""
     return (
         SearchVector("they_said", config=CONFIG, weight="A")
         + SearchVector("feedback", config=CONFIG, weight="B")
         + SearchVector("summary", config=CONFIG, weight="C")
+    )
+
+
+def touchpoint_document() -> RawSQL:
+    """touchpoint_vector() as stored by PostgreSQL (migration 0006; no model field, so that
+    SQLite and the model state know nothing of it). Only for top-level Touchpoint querysets:
+    the table name is written out, not aliased."""
+    return RawSQL(
+        '"engagements_touchpoint"."search_document"', [], output_field=SearchVectorField()
     )
 
 
@@ -186,27 +202,33 @@ TOUCHPOINT_FIELDS = [
 
 
 def _search_postgresql(text: str, visible: QuerySet) -> SearchResults:
+    # The planner overestimates these queries (OR-ed subqueries, a rank per row) and JIT
+    # compiles them: 75 ms to over a second of compiling for a few ms of work. Off for this
+    # transaction (SET LOCAL: until the end of the outermost one).
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        return _search_postgresql_queries(text, visible)
+
+
+def _search_postgresql_queries(text: str, visible: QuerySet) -> SearchResults:
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    matching = Touchpoint.objects.annotate(document=touchpoint_vector()).filter(
+    matching = Touchpoint.objects.annotate(document=touchpoint_document()).filter(
         document=query, kol_id__in=visible
     )
-    # Ranking recomputes each row's vector (an expression index stores none), so only the
-    # newest CANDIDATES matches are ranked: a constant cost however many rows match.
-    # One scan gives the candidates and the total (a window over every match).
-    candidates = list(
-        matching.annotate(total=Window(Count("pk")))
-        .order_by("-occurred_at", "-pk")
-        .values_list("pk", "total")[:CANDIDATES]
+    # The vector is stored, so every match is ranked: one scan gives the best LIMIT and the
+    # total (a window over every match); headlines, the costly part, only for those.
+    best = list(
+        matching.annotate(rank=SearchRank(F("document"), query), total=Window(Count("pk")))
+        .order_by("-rank", "-occurred_at", "-pk")
+        .values_list("pk", "total")[:LIMIT]
     )
-    rows = (
-        Touchpoint.objects.filter(pk__in=[pk for pk, _ in candidates])
-        .annotate(
-            document=touchpoint_vector(),
-            rank=SearchRank(F("document"), query),
-            **{f"hl_{name}": _headline(name, query) for name, _ in TOUCHPOINT_FIELDS},
-        )
-        .select_related("kol")
-        .order_by("-rank", "-occurred_at", "-pk")[:LIMIT]
+    position = {pk: n for n, (pk, _) in enumerate(best)}
+    rows = sorted(
+        Touchpoint.objects.filter(pk__in=list(position))
+        .annotate(**{f"hl_{name}": _headline(name, query) for name, _ in TOUCHPOINT_FIELDS})
+        .select_related("kol"),
+        key=lambda row: position[row.pk],
     )
     touchpoints = []
     for row in rows:
@@ -218,20 +240,29 @@ def _search_postgresql(text: str, visible: QuerySet) -> SearchResults:
                 break
         touchpoints.append(TouchpointHit(row, snippet))
 
+    # Each match is found through its own GIN index (pk__in subqueries, run once and
+    # hashed): an OR of vector matches would compute the vector of every row instead.
     goals = Goal.objects.annotate(document=goal_vector()).filter(document=query)
     topics = Topic.objects.annotate(document=topic_vector()).filter(document=query)
-    interests = Interest.objects.annotate(document=interest_vector()).filter(
-        Q(document=query) | Q(topic__in=topics.values("pk"))
+    interests_by_note = (
+        Interest.objects.annotate(document=interest_vector()).filter(document=query).values("pk")
     )
+    interests = Interest.objects.annotate(document=interest_vector()).filter(
+        Q(pk__in=interests_by_note) | Q(topic__in=topics.values("pk"))
+    )
+    kols_by_self = Kol.objects.annotate(document=kol_vector()).filter(document=query).values("pk")
     goal_rank = goals.filter(kol=OuterRef("pk")).annotate(r=SearchRank(F("document"), query))
-    interest_rank = interests.filter(kol=OuterRef("pk")).annotate(
-        r=SearchRank(F("document"), query)
+    # Only a matching note ranks (an interest matched by its topic alone ranks 0 anyway).
+    interest_rank = (
+        Interest.objects.annotate(document=interest_vector())
+        .filter(kol=OuterRef("pk"), document=query)
+        .annotate(r=SearchRank(F("document"), query))
     )
     kols = (
         Kol.objects.annotate(document=kol_vector())
         .filter(pk__in=visible)
         .filter(
-            Q(document=query)
+            Q(pk__in=kols_by_self)
             | Q(pk__in=goals.values("kol_id"))
             | Q(pk__in=interests.values("kol_id"))
         )
@@ -293,7 +324,7 @@ def _search_postgresql(text: str, visible: QuerySet) -> SearchResults:
     return SearchResults(
         query=text,
         touchpoints=touchpoints,
-        touchpoint_count=candidates[0][1] if candidates else 0,
+        touchpoint_count=best[0][1] if best else 0,
         kols=kol_hits,
         kol_count=kols.count(),
     )

@@ -195,3 +195,40 @@ def test_it_ranks_the_better_match_first(owner_client, kol):
     )
     body = search(owner_client, "bottleneck").content.decode()
     assert body.index(f"search-touchpoint-{strong.pk}") < body.index(f"search-touchpoint-{weak.pk}")
+
+
+@on_postgresql
+def test_it_stores_the_touchpoint_vector_with_a_gin_index(kol):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data_type, is_generated, generation_expression"
+            " FROM information_schema.columns"
+            " WHERE table_name = 'engagements_touchpoint' AND column_name = 'search_document'"
+        )
+        column = cursor.fetchone()
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_touchpoint_document'"
+        )
+        index = cursor.fetchone()
+    assert column is not None
+    data_type, is_generated, expression = column
+    assert data_type == "tsvector" and is_generated == "ALWAYS"
+    assert "they_said" in expression and "feedback" in expression and "summary" in expression
+    assert index is not None and "gin (search_document)" in index[0]
+
+
+@on_postgresql
+def test_the_stored_vector_is_the_selectors_vector(kol):
+    from engagements.models import Touchpoint
+    from engagements.selectors import search as selectors
+
+    tp = TouchpointFactory(
+        kol=kol, they_said="Referral bottleneck", feedback="Slides too long", summary="Registry"
+    )
+    row = (
+        Touchpoint.objects.filter(pk=tp.pk)
+        .annotate(stored=selectors.touchpoint_document(), computed=selectors.touchpoint_vector())
+        .values("stored", "computed")
+        .get()
+    )
+    assert row["stored"] == row["computed"]

@@ -196,17 +196,22 @@ def seed(*, kols: int = KOLS, per_kol: int = TOUCHPOINTS_PER_KOL) -> tuple[User,
 
 
 def explain_uses_gin(user: User, text: str) -> tuple[bool, str]:
-    """Does the touchpoint query's plan use the GIN index? (EXPLAIN of the page's main query)"""
+    """Does the touchpoint query's plan use the GIN index on the stored vector (migration
+    0006)? (EXPLAIN of the page's main query)"""
     query = selectors.SearchQuery(text, search_type="websearch", config=selectors.CONFIG)
     visible = selectors.kols_for_user(user, archived=None).values("pk")
     rows = (
-        Touchpoint.objects.annotate(document=selectors.touchpoint_vector())
+        Touchpoint.objects.annotate(document=selectors.touchpoint_document())
         .filter(document=query, kol_id__in=visible)
-        .annotate(rank=selectors.SearchRank(models.F("document"), query))
-        .order_by("-rank", "-occurred_at", "-pk")[: selectors.LIMIT]
+        .annotate(
+            rank=selectors.SearchRank(models.F("document"), query),
+            total=models.Window(models.Count("pk")),
+        )
+        .order_by("-rank", "-occurred_at", "-pk")
+        .values_list("pk", "total")[: selectors.LIMIT]
     )
     plan = rows.explain(analyze=True)
-    return "search_touchpoint_words" in plan, plan
+    return "search_touchpoint_document" in plan, plan
 
 
 def time_query(user: User, text: str) -> float:
