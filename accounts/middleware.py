@@ -1,3 +1,4 @@
+import time
 import zoneinfo
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequired
@@ -34,3 +35,30 @@ class UserTimeZoneMiddleware:
             with timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
                 return self.get_response(request)
         return self.get_response(request)
+
+
+def mark_session_renewed(sender, request, user, **kwargs):
+    """A fresh login counts as a renewal, so the next requests need no session write."""
+    if getattr(request, "session", None) is not None:
+        request.session[SessionIdleMiddleware.KEY] = int(time.time())
+
+
+class SessionIdleMiddleware:
+    """Sessions end after SESSION_IDLE_SECONDS without a request. Renewing the expiry on every
+    request would write the session row every time; renewing once RENEW_SECONDS have passed
+    keeps the idle timeout (to within those seconds) for one write per few minutes."""
+
+    RENEW_SECONDS = 300
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.RENEW_SECONDS:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it, new expiry
+        return response
