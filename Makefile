@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker clean check-python
+.PHONY: run test lint format migrate seed worker clean check-python bench
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -52,6 +52,10 @@ format: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-memory://} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The performance benchmark on PostgreSQL (not part of `make test`): see bench/README.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

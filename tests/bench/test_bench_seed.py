@@ -1,0 +1,89 @@
+"""The benchmark's seeding at a tiny scale, and the driver's pure parts (bench/run.py)."""
+
+import dataclasses
+import json
+
+import pytest
+from django.db.models import Count
+
+from accounts.models import Membership, User
+from bench import run, seed
+from contacts.models import Kol
+from engagements.models import Ask, FollowUp, Give, Touchpoint
+
+
+@pytest.mark.django_db
+def test_seed_shapes_at_tiny_scale(client):
+    seeded = seed.seed(
+        40, teams=2, msls_per_team=2, touchpoints=200, follow_ups=30, gives_and_asks=21
+    )
+
+    assert seeded.kols == Kol.objects.count() == 40
+    assert Touchpoint.objects.count() == seeded.touchpoints == 200
+    assert FollowUp.objects.count() == seeded.follow_ups == 30
+    assert (Give.objects.count(), Ask.objects.count()) == (10, 11)
+    assert User.objects.filter(email__startswith="msl").count() == 4
+    assert Membership.objects.filter(role=Membership.Role.MANAGER).count() == 2
+    assert len({t.form_token for t in Touchpoint.objects.all()}) == 200
+
+    # The long timeline is the longest, and its owner, manager and POST target line up.
+    busiest = Touchpoint.objects.values("kol").annotate(n=Count("pk")).order_by("-n").first()
+    assert busiest["kol"] == seeded.long_kol_id
+    assert seeded.long_kol_touchpoints == busiest["n"] == 10
+    long_kol = Kol.objects.get(pk=seeded.long_kol_id)
+    post_kol = Kol.objects.get(pk=seeded.post_kol_id)
+    assert long_kol.owner.email == seeded.msl_email == post_kol.owner.email
+    assert not post_kol.is_archived
+    msl_team = Membership.objects.get(user=long_kol.owner).team
+    assert Membership.objects.filter(
+        team=msl_team, user__email=seeded.manager_email, role=Membership.Role.MANAGER
+    ).exists()
+    admin = User.objects.get(email=seeded.admin_email)
+    assert admin.is_staff and admin.is_superuser
+
+    # Every bench user signs in with the one known password.
+    assert client.login(username=seeded.msl_email, password=seed.PASSWORD)
+
+
+def test_counts_scale_with_kols():
+    assert seed.scaled(seed.TOUCHPOINTS, 10_000) == 300_000
+    assert seed.scaled(seed.FOLLOW_UPS, 100_000) == 1_000_000
+    assert seed.scaled(seed.GIVES_AND_ASKS, 1_000) == 5_000
+    assert seed.scaled(seed.TOUCHPOINTS, 1) == 30
+
+
+def test_percentile_interpolates():
+    values = [float(n) for n in range(1, 101)]  # 1..100
+    assert run.percentile(values, 50) == pytest.approx(50.5)
+    assert run.percentile(values, 95) == pytest.approx(95.05)
+    assert run.percentile(values, 100) == 100.0
+    assert run.percentile([3.0, 1.0, 2.0], 0) == 1.0
+    assert run.percentile([], 95) == 0.0
+
+
+def _measure(page, concurrency, rps, p95_ms, target=True):
+    m = run.summarise(page, concurrency, {"latencies": [0.001], "errors": 0, "seconds": 1.0})
+    m.rps, m.p95_ms, m.target = rps, p95_ms, target
+    return m
+
+
+def test_ratios_targets_and_table(tmp_path):
+    measures = [
+        _measure(run.CEILING, 1, 400.0, 3.0, target=False),
+        _measure(run.ADMIN, 1, 40.0, 30.0, target=False),
+        _measure("KOL list", 1, 100.0, 20.0),
+        _measure("Today", 1, 50.0, 70.0),
+        _measure("Today", 8, 50.0, 200.0),  # no ceiling or admin at c8: no ratios
+    ]
+    run.add_ratios(measures)
+    kol_list, today, today8 = measures[2:]
+    assert (kol_list.ratio_ceiling, kol_list.ratio_admin, kol_list.misses) == (0.25, 2.5, [])
+    assert today.misses == ["p95>=60ms", "<1.5x admin"]
+    assert today8.ratio_admin is None and today8.misses == []
+    table = run.format_table(measures)
+    assert "MISS p95>=60ms" in table and "25%" in table
+
+    path = run.write_json(
+        tmp_path / "results" / "run.json", {"results": [dataclasses.asdict(kol_list)]}
+    )
+    assert json.loads(path.read_text())["results"][0]["ratio_admin"] == 2.5
