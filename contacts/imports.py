@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from contacts import audit
+from contacts.exports import neutralise
 from contacts.models import (
     AssumptionStatus,
     AuditEntry,
@@ -571,11 +572,6 @@ def _update(job: ImportJob, rows: list[Row]) -> int:
 
 
 # The skipped rows, as a CSV to fix and import again -----------------------------------
-
-
-def neutralise(value: str) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with a quote."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def skipped_csv_rows(job: ImportJob):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Team, User
+from contacts.exports import neutralise
 from contacts.models import CheckInStatus, TherapeuticArea
 from contacts.selectors import get_kol_for_user, kol_access
 from contacts.views.profile import kol_page_answer
@@ -88,13 +89,6 @@ CSV_HEADER = [
     "Suggestion",
     "Why",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """A spreadsheet must not run a cell as a formula: prefix a single quote."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_row(card: selectors.Card) -> list[str]:

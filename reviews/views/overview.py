@@ -8,15 +8,13 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from contacts.exports import neutralise
 from contacts.models import Stage
 from contacts.views.rendering import render_page_or_part
 from reviews.access import require_manager
 from reviews.charts import BarRow, stacked_bar_chart
 from reviews.forms.filters import PeriodFilter, PeriodFilterForm
 from reviews.selectors.overview import MslOverview, overview_totals, team_overview
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rows(request: HttpRequest) -> tuple[PeriodFilterForm, PeriodFilter, list[MslOverview]]:
@@ -52,13 +50,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render_page_or_part(request, "reviews/overview.html", "results", context)
 
 
-def _safe_cell(value: object) -> object:
-    """Neutralise formula injection: a quote makes the spreadsheet read the cell as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 CSV_COLUMNS = [
     ("MSL", lambda row: row.msl.display_name),
     ("Email", lambda row: row.msl.email),
@@ -91,7 +82,7 @@ def overview_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow([name for name, _ in CSV_COLUMNS] + ["Period (days)", "Area", "Team"])
     for row in rows:
         cells = [value(row) for _, value in CSV_COLUMNS] + scope
-        writer.writerow([_safe_cell(str(cell)) for cell in cells])
+        writer.writerow([neutralise(cell) for cell in cells])
     return response
 
 
