@@ -9,7 +9,7 @@ from django.utils import timezone
 from contacts.models import Collaborator, Goal, Provenance
 from tests.conftest import HTMX
 from tests.engagements.factories import TouchpointFactory
-from tests.factories import KolFactory
+from tests.factories import GoalFactory, KolFactory
 
 URL = reverse("engagements:search")
 on_postgresql = pytest.mark.skipif(
@@ -156,30 +156,57 @@ def test_it_created_the_gin_indexes(db):
         )
         indexes = dict(cursor.fetchall())
     assert {
-        "search_touchpoint_words",
-        "search_kol_words",
-        "search_goal_words",
+        "search_touchpoint_document",
+        "search_kol_document",
+        "search_goal_document",
         "search_interest_words",
         "search_topic_words",
     } <= set(indexes)
-    assert "gin" in indexes["search_touchpoint_words"]
+    assert all("gin" in definition for definition in indexes.values())
+    # 0007 dropped the expression indexes the stored columns replaced.
+    assert not {"search_touchpoint_words", "search_kol_words", "search_goal_words"} & set(indexes)
 
 
 @on_postgresql
-def test_it_uses_the_index(owner, kol):
-    from engagements.models import Touchpoint
+def test_it_starts_from_the_users_kols_not_from_every_match(owner, kol):
+    """The ranked query walks the kol_id index to the user's touchpoints and checks their
+    stored vectors; it never fetches the organisation's matches to filter them after."""
+    from contacts.selectors import kols_for_user
     from engagements.selectors import search as selectors
 
     TouchpointFactory(kol=kol, they_said="Bottleneck")
     query = selectors.SearchQuery("bottleneck", search_type="websearch", config="english")
+    visible = kols_for_user(owner, archived=None).order_by().values("pk")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = (
-            Touchpoint.objects.annotate(document=selectors.touchpoint_vector())
-            .filter(document=query)
-            .explain()
-        )
-    assert "search_touchpoint_words" in plan
+        plan = selectors.ranked_touchpoints(query, visible).explain()
+    assert "engagements_touchpoint_kol_id" in plan
+    assert "search_touchpoint_document" not in plan
+
+
+@on_postgresql
+def test_the_stored_kol_and_goal_vectors_are_the_selectors_vectors(kol):
+    from contacts.models import Kol
+    from engagements.selectors import search as selectors
+
+    Kol.objects.filter(pk=kol.pk).update(
+        name="Dr Ada Bottleneck", institution="Referral Clinic", specialty="Nephrology"
+    )
+    goal = GoalFactory(kol=kol, text="Fix the referral pathway", in_it_for_kol="Shorter waits")
+    kol_row = (
+        Kol.objects.filter(pk=kol.pk)
+        .annotate(stored=selectors.kol_document(), computed=selectors.kol_vector())
+        .values("stored", "computed")
+        .get()
+    )
+    goal_row = (
+        Goal.objects.filter(pk=goal.pk)
+        .annotate(stored=selectors.goal_document(), computed=selectors.goal_vector())
+        .values("stored", "computed")
+        .get()
+    )
+    assert kol_row["stored"] == kol_row["computed"] and "bottleneck" in kol_row["stored"]
+    assert goal_row["stored"] == goal_row["computed"] and "referr" in goal_row["stored"]
 
 
 @on_postgresql

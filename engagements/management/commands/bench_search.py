@@ -3,8 +3,9 @@
 In a database of its own (created, migrated, and dropped at the end unless --keep): 50 MSLs
 own 200 KOLs each (a user sees ~1/50 of the KOLs), a manager per 10 MSLs (~1/5), 30
 touchpoints per KOL written from a small vocabulary so every query hits thousands of rows.
-Then each query is run 5 times as the MSL and as the manager: the median in ms, and whether
-the plan uses the GIN index (EXPLAIN). PostgreSQL only: SQLite searches with LIKE.
+Then each query is run 5 times as the MSL and as the manager: the median in ms, and which
+index the main query's plan starts from (EXPLAIN). `--keep` then `--reuse` measures again
+without seeding. PostgreSQL only: SQLite searches with LIKE.
 """
 
 import datetime
@@ -195,23 +196,16 @@ def seed(*, kols: int = KOLS, per_kol: int = TOUCHPOINTS_PER_KOL) -> tuple[User,
     return User.objects.get(pk=msl_ids[0]), User.objects.get(pk=manager_ids[0])
 
 
-def explain_uses_gin(user: User, text: str) -> tuple[bool, str]:
-    """Does the touchpoint query's plan use the GIN index on the stored vector (migration
-    0006)? (EXPLAIN of the page's main query)"""
+def explain(user: User, text: str) -> tuple[str, str]:
+    """Which index the page's main query (the ranked touchpoints) starts from, and its plan:
+    "kol_id" (the user's touchpoints, each vector checked) or "GIN" (every match in the
+    organisation, then visibility)."""
     query = selectors.SearchQuery(text, search_type="websearch", config=selectors.CONFIG)
     visible = selectors.kols_for_user(user, archived=None).values("pk")
-    rows = (
-        Touchpoint.objects.annotate(document=selectors.touchpoint_document())
-        .filter(document=query, kol_id__in=visible)
-        .annotate(
-            rank=selectors.SearchRank(models.F("document"), query),
-            total=models.Window(models.Count("pk")),
-        )
-        .order_by("-rank", "-occurred_at", "-pk")
-        .values_list("pk", "total")[: selectors.LIMIT]
-    )
-    plan = rows.explain(analyze=True)
-    return "search_touchpoint_document" in plan, plan
+    plan = selectors.ranked_touchpoints(query, visible).explain(analyze=True)
+    if "engagements_touchpoint_kol_id" in plan:
+        return "kol_id", plan
+    return ("GIN" if "search_touchpoint_document" in plan else "none"), plan
 
 
 def time_query(user: User, text: str) -> float:
@@ -234,6 +228,9 @@ class Command(BaseCommand):
         parser.add_argument("--kols", type=int, default=KOLS)
         parser.add_argument("--per-kol", type=int, default=TOUCHPOINTS_PER_KOL)
         parser.add_argument("--explain", action="store_true", help="print the query plans")
+        parser.add_argument(
+            "--reuse", action="store_true", help="measure a database kept by --keep, no seeding"
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -249,36 +246,41 @@ class Command(BaseCommand):
             )
         if options["kols"] < MSLS or options["per_kol"] < 1:
             raise CommandError(f"--kols must be at least {MSLS} and --per-kol at least 1.")
-        self._admin_execute("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-        self._admin_execute("CREATE DATABASE {}", name)
+        if not options["reuse"]:
+            self._admin_execute("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+            self._admin_execute("CREATE DATABASE {}", name)
         original = self._switch_to(name)
         try:
             self.stdout.write(f"Migrating {name} ...")
             call_command("migrate", verbosity=0, interactive=False)
             started = time.perf_counter()
-            msl, manager = seed(kols=options["kols"], per_kol=options["per_kol"])
+            if options["reuse"]:
+                msl = User.objects.get(email="msl0@bench.invalid")
+                manager = User.objects.get(email="manager0@bench.invalid")
+            else:
+                msl, manager = seed(kols=options["kols"], per_kol=options["per_kol"])
             self.stdout.write(
                 f"Seeded {Touchpoint.objects.count():,} touchpoints over "
                 f"{Kol.objects.count():,} KOLs in {time.perf_counter() - started:.1f} s"
             )
             self.stdout.write(
-                f"{'query':<28} {'who':<8} {'sees':>6} {'matches':>8} {'ms':>7}  GIN index"
+                f"{'query':<28} {'who':<8} {'sees':>6} {'matches':>8} {'ms':>7}  index"
             )
             for text in QUERIES:
                 for label, user in (("msl", msl), ("manager", manager)):
                     results = selectors.search(user, text)
                     sees = selectors.kols_for_user(user, archived=None).count()
                     ms = time_query(user, text)
-                    uses, plan = explain_uses_gin(user, text)
+                    index, plan = explain(user, text)
                     self.stdout.write(
                         f"{text:<28} {label:<8} {sees:>6} {results.touchpoint_count:>8} "
-                        f"{ms:>7.1f}  {'yes' if uses else 'NO'}"
+                        f"{ms:>7.1f}  {index}"
                     )
                     if options["explain"]:
                         self.stdout.write(plan)
         finally:
             self._switch_to(original)
-            if options["keep"]:
+            if options["keep"] or options["reuse"]:
                 self.stdout.write(f"Kept the database {name}.")
             else:
                 self._admin_execute("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
