@@ -38,9 +38,39 @@ def interest_labels(kol: Kol) -> list[str]:
     return list(dict.fromkeys(labels))
 
 
+# Each list shows this many at first; "Show more" adds as many again (a page stays quick
+# to render and to read however much has piled up).
+STEP = 20
+MAX_SHOWN = 500
+SECTIONS = ("due", "check_ins", "upcoming")
+
+
+def shown_count(request: HttpRequest, section: str) -> int:
+    """How many of a section to show: ?due=40 and so on, in steps, clamped."""
+    try:
+        wanted = int(request.GET.get(section, STEP))
+    except ValueError:
+        return STEP
+    return min(max(STEP, wanted - wanted % STEP), MAX_SHOWN)
+
+
+def first(rows, limit: int) -> tuple[list, int]:
+    """The first `limit` rows and the total (counted only when there may be more)."""
+    shown = list(rows[:limit])
+    return shown, (rows.count() if len(shown) == limit else len(shown))
+
+
 def today_context(request: HttpRequest, **overrides) -> dict:
     user = request.user
     today = timezone.localdate()
+    limits = {section: shown_count(request, section) for section in SECTIONS}
+    due_now, due_total = first(selectors.followups_due(user, today=today), limits["due"])
+    check_ins, check_ins_total = first(
+        selectors.check_ins_this_week(user, today=today), limits["check_ins"]
+    )
+    upcoming, upcoming_total = first(
+        selectors.followups_upcoming(user, today=today), limits["upcoming"]
+    )
     gives = selectors.suggested_gives(user, today=today)
     shown = list(gives[: selectors.SUGGESTED_GIVES_LIMIT])
     for kol in shown:
@@ -49,11 +79,15 @@ def today_context(request: HttpRequest, **overrides) -> dict:
     total = gives.count() if len(shown) == selectors.SUGGESTED_GIVES_LIMIT else len(shown)
     return {
         "today_date": today,
-        "today_due": list(selectors.followups_due(user, today=today)),
-        "today_check_ins": list(selectors.check_ins_this_week(user, today=today)),
+        "today_due": due_now,
+        "today_due_total": due_total,
+        "today_check_ins": check_ins,
+        "today_check_ins_total": check_ins_total,
         "today_gives": shown,
         "today_gives_total": total,
-        "today_upcoming": list(selectors.followups_upcoming(user, today=today)),
+        "today_upcoming": upcoming,
+        "today_upcoming_total": upcoming_total,
+        "today_more": {section: limits[section] + STEP for section in SECTIONS},
         "today_event_nudges": due.event_nudges(owner_ids=[user.pk], today=today),
         # The follow-up items act inline and come back here on a plain post.
         "followup_today": today,
@@ -65,7 +99,10 @@ def today_context(request: HttpRequest, **overrides) -> dict:
 
 def today_page(request: HttpRequest, *, status: int = 200, **overrides) -> HttpResponse:
     context = today_context(request, **overrides)
-    return render_page_or_part(request, TEMPLATE, "today", context, status=status)
+    # "Show more" swaps just its section; anything else the whole of Today.
+    part = request.GET.get("part")
+    part = part if part in SECTIONS else "today"
+    return render_page_or_part(request, TEMPLATE, part, context, status=status)
 
 
 @require_GET
