@@ -320,8 +320,10 @@ def seed(
         ),
     )
     if connection.vendor == "postgresql":
+        # Statistics, and the visibility map autovacuum keeps on a live database (so that
+        # index-only scans work as they would there). VACUUM needs autocommit.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
 
     long_kol_id, msl_id = kol_rows[0]
     # The next KOL of the same MSL (not archived), else the long one itself.

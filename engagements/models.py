@@ -92,7 +92,8 @@ class Touchpoint(models.Model):
         ordering = ["-occurred_at", "-pk"]
         indexes = [
             # Timeline and "last three touchpoints" on the KOL page and prep brief.
-            models.Index(fields=["kol", "-occurred_at"], name="touchpoint_kol_recent"),
+            # With the kind, the board's evidence is read from the index alone.
+            models.Index(fields=["kol", "-occurred_at", "kind"], name="touchpoint_kol_recent"),
         ]
 
     def __str__(self) -> str:

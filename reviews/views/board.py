@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Team, User
 from contacts.exports import neutralise
-from contacts.models import CheckInStatus, TherapeuticArea
+from contacts.models import CheckInStatus, Stage, TherapeuticArea
 from contacts.selectors import get_kol_for_user, kol_access
 from contacts.views.profile import kol_page_answer
 from contacts.views.rendering import INVALID, render_page_or_part
 from reviews.access import require_manager, team_members
 from reviews.forms.review import StageReviewForm
 from reviews.selectors import board as selectors
+from reviews.selectors.board import BoardFilters
 from reviews.services.reviews import stage_review_record
 
 PANEL = "reviews/_review_panel.html"
@@ -43,7 +44,7 @@ class BoardFilterForm(forms.Form):
         self.fields["msl"].widget.choices = [("", "Everyone"), *[(m.pk, str(m)) for m in members]]
 
 
-def _board(request: HttpRequest, teams: list[Team]) -> tuple[BoardFilterForm, list]:
+def _filters(request: HttpRequest, teams: list[Team]) -> tuple[BoardFilterForm, BoardFilters]:
     members = list(team_members(teams))
     form = BoardFilterForm(request.GET, members=members)
     form.is_valid()
@@ -51,28 +52,55 @@ def _board(request: HttpRequest, teams: list[Team]) -> tuple[BoardFilterForm, li
     msl_id = chosen.get("msl")
     if msl_id is not None and msl_id not in {member.pk for member in members}:
         raise Http404("No such MSL in your teams.")
-    cards = selectors.board_cards(
-        teams,
-        today=timezone.localdate(),
+    filters = BoardFilters(
         owner_id=msl_id,
         area=chosen.get("area"),
         check_in=chosen.get("check_in") or None,
         with_suggestion=bool(chosen.get("suggested")),
     )
-    return form, cards
+    return form, filters
+
+
+def _shown(request: HttpRequest) -> dict[str, int]:
+    """?show_developing=50: how many cards of a column to show (in steps, clamped)."""
+    shown = {}
+    for stage in Stage.values:
+        try:
+            wanted = int(request.GET.get(f"show_{stage}", selectors.COLUMN_STEP))
+        except ValueError:
+            continue
+        wanted -= wanted % selectors.COLUMN_STEP
+        shown[stage] = min(max(wanted, selectors.COLUMN_STEP), selectors.COLUMN_MAX)
+    return shown
 
 
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     teams = require_manager(request)
-    form, cards = _board(request, teams)
+    form, filters = _filters(request, teams)
+    columns = selectors.board_columns(
+        teams, today=timezone.localdate(), filters=filters, shown=_shown(request)
+    )
+    for column in columns:
+        more = request.GET.copy()
+        more.pop("column", None)
+        more[f"show_{column.stage}"] = column.more
+        column.more_url = f"?{more.urlencode()}#column-{column.stage}"
+        more["column"] = column.stage
+        column.more_part_url = f"?{more.urlencode()}"
     context = {
         "teams": teams,
         "form": form,
-        "cards": cards,
-        "columns": selectors.board_columns(cards),
+        "columns": columns,
+        "total": sum(column.total for column in columns),
         "query": request.GET.urlencode(),
     }
+    # "Show more" swaps its column alone; filters swap the whole board.
+    column = next((c for c in columns if c.stage == request.GET.get("column")), None)
+    if column is not None:
+        return render_page_or_part(
+            request, "reviews/board.html", "column", {**context, "column": column}
+        )
     return render_page_or_part(request, "reviews/board.html", "results", context)
 
 
@@ -112,7 +140,8 @@ def _csv_row(card: selectors.Card) -> list[str]:
 @require_GET
 def board_csv(request: HttpRequest) -> HttpResponse:
     teams = require_manager(request)
-    _, cards = _board(request, teams)
+    _, filters = _filters(request, teams)
+    cards = selectors.board_cards(teams, today=timezone.localdate(), filters=filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="stage-board.csv"'
     writer = csv.writer(response)

@@ -215,9 +215,49 @@ def test_the_query_count_does_not_grow_with_the_kols(
         [Touchpoint(kol=k, by=k.owner, occurred_at=now, kind="meeting") for k in kols]
     )
     Give.objects.bulk_create([Give(kol=k, by=k.owner, kind="literature") for k in kols])
-    with django_assert_max_num_queries(10):
-        page = manager_client.get(URL, {"check_in": "on_track", "suggested": ""}).content
-    assert page.decode().count('class="board-card"') == count
-    with django_assert_max_num_queries(10):
+    # The KOLs' stages, then their cards with the evidence: five grouped queries.
+    for params in ({}, {"check_in": "on_track"}, {"suggested": "on"}):
+        with django_assert_max_num_queries(13):
+            page = manager_client.get(URL, params).content.decode()
+        if "suggested" not in params:  # just met: no suggestion for anyone
+            assert page.count('class="board-card"') == min(count, 25)
+            assert f"{count} KOLs" in page
+    with django_assert_max_num_queries(13):
         response = manager_client.get(CSV_URL)
     assert len(response.content.decode().splitlines()) == count + 1
+
+
+def test_a_column_shows_25_cards_then_more_on_request(manager_client, owner):
+    Kol.objects.bulk_create(
+        [Kol(name=f"Dr Many {n:02d}", owner=owner, stage=Stage.DEVELOPING) for n in range(60)]
+    )
+    page = manager_client.get(URL, {"msl": owner.pk}).content.decode()
+    developing = column(page, "developing")
+    assert "60 KOLs" in developing and "Showing 25 of 60 by name." in developing
+    assert "Dr Many 24" in developing and "Dr Many 25" not in developing
+    assert f'href="?msl={owner.pk}&amp;show_developing=50#column-developing"' in developing
+
+    # htmx swaps that column alone, keeping the filters.
+    more = manager_client.get(
+        URL, {"msl": owner.pk, "show_developing": 50, "column": "developing"}, **HTMX
+    )
+    part = more.content.decode()
+    assert part.lstrip().startswith('<section class="board-column"') and "<html" not in part
+    assert "Dr Many 49" in part and "Dr Many 50" not in part and "Showing 50 of 60" in part
+
+    # Without JavaScript: the whole board, that column longer; 75 shows everything.
+    plain = manager_client.get(URL, {"show_developing": 75}).content.decode()
+    assert "<html" in plain and "Dr Many 59" in column(plain, "developing")
+    assert "Show more" not in column(plain, "developing")
+    # The CSV has every card whatever is shown.
+    csv_rows = manager_client.get(CSV_URL).content.decode().splitlines()
+    assert len(csv_rows) == 61
+
+
+@pytest.mark.parametrize("value", ["x", "-3", "0", "99999"])
+def test_an_odd_show_more_value_is_clamped(manager_client, owner, value):
+    Kol.objects.bulk_create([Kol(name=f"Dr Odd {n:02d}", owner=owner) for n in range(30)])
+    response = manager_client.get(URL, {"show_establishing": value})
+    assert response.status_code == 200
+    shown = column(response.content.decode(), "establishing").count('class="board-card"')
+    assert shown == (30 if value == "99999" else 25)
