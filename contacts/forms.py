@@ -22,6 +22,9 @@ from contacts.models import (
 )
 from contacts.services import KOL_PROFILE_FIELDS
 
+# A hidden field that is missing or mangled: the page was not the one we served.
+STALE_FORM = "This form is out of date or incomplete: reload the page and try again."
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -31,7 +34,36 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
-class KolForm(forms.ModelForm):
+# Free text (notes, what they said, goals, plans): room for a long meeting's notes (about
+# 3,000 words), while a pasted document or a runaway script gets an error, not a saved row.
+TEXT_MAX_CHARS = 20_000
+
+
+def validate_text_length(value: str) -> None:
+    if len(value) > TEXT_MAX_CHARS:
+        raise forms.ValidationError(
+            f"Notes are limited to {TEXT_MAX_CHARS:,} characters; this has {len(value):,}. "
+            "Keep the key points here and the full text where your team files documents.",
+            code="max_length",
+        )
+
+
+class LimitedTextMixin:
+    """Every plain text field of the form without a max_length gets TEXT_MAX_CHARS.
+
+    No maxlength attribute in the HTML: a browser would cut a pasted note silently; the
+    error says what happened instead.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.CharField and field.max_length is None:
+                field.max_length = TEXT_MAX_CHARS
+                field.validators.append(validate_text_length)
+
+
+class KolForm(LimitedTextMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -129,7 +161,7 @@ class InterestForm(ProvenanceFormMixin, forms.ModelForm):
         return cleaned
 
 
-class GoalForm(ProvenanceFormMixin, forms.ModelForm):
+class GoalForm(LimitedTextMixin, ProvenanceFormMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = [
@@ -182,7 +214,10 @@ class StageChangeForm(forms.Form):
         max_length=2000,
         help_text="Required when the relationship moves back a stage.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
+    )
 
     def __init__(self, *args, kol: Kol, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ variables without a safe default are required. A malformed value raises
 ImproperlyConfigured naming the variable.
 """
 
+import datetime
 import os
 import secrets
 import zoneinfo
@@ -99,6 +100,7 @@ INSTALLED_APPS = [
     "contacts",
     "engagements",
     "reviews",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into our "locked out" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kolcrm.urls"
@@ -171,6 +175,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): 5 wrong passwords for one email from one address pause
+# sign-in for that pair for 15 minutes (counted from the last try); a right password before
+# then clears the count. An admin clears a lock in Admin > Access attempts, or with
+# `manage.py axes_reset_username <email>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the email)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "engagements:today"
 LOGOUT_REDIRECT_URL = "login"
@@ -189,6 +208,11 @@ if TIME_ZONE not in zoneinfo.available_timezones():
     )
 USE_I18N = True
 USE_TZ = True
+
+# Largest form body (files aside) before the 413 page of kolcrm.urls.bad_request: Django's
+# 2.5 MB, far above the forms' 20,000-character notes (contacts.forms.TEXT_MAX_CHARS).
+# Imported files have their own limit (contacts.imports.MAX_BYTES, 5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

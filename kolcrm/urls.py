@@ -1,12 +1,18 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
+from django.views import defaults
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
+from django_htmx.http import reswap, retarget
 
 from accounts import views as account_views
+from contacts.forms import TEXT_MAX_CHARS
 from engagements.views import calendar as calendar_views
 from engagements.views import reminders as reminder_views
 from reviews.views import team as team_views
@@ -15,6 +21,25 @@ from reviews.views import team as team_views
 @require_GET
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (a pasted document, say) gets a page that says
+    so; any other bad request gets Django's plain answer."""
+    if not isinstance(exception, RequestDataTooBig):
+        return defaults.bad_request(request, exception)
+    context = {
+        "limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024),
+        "text_max_chars": f"{TEXT_MAX_CHARS:,}",
+    }
+    if getattr(request, "htmx", False):
+        # Shown in the page's messages; the form keeps what was typed (base.html swaps 413).
+        response = render(request, "413.html#message", context, status=413)
+        return reswap(retarget(response, "#messages"), "innerHTML")
+    return render(request, "413.html", context, status=413)
+
+
+handler400 = bad_request
 
 
 # The only pages reachable without signing in. Every other view requires a login

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from contacts.forms import DateInput
+from contacts.forms import DateInput, LimitedTextMixin
 from contacts.models import Kol, TherapeuticArea, Topic
 from engagements.models import Event, Opportunity
 from engagements.selectors.events import attendee_choices
@@ -96,7 +96,7 @@ class EventFilter(django_filters.FilterSet):
         return queryset
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(LimitedTextMixin, forms.ModelForm):
     class Meta:
         model = Opportunity
         fields = ["kind", "title", "description", "topics", "deadline"]

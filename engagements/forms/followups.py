@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from contacts.forms import LimitedTextMixin
 from engagements.models import FollowUp
 from engagements.services.followups import PAST_DATE
 
@@ -18,7 +19,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(LimitedTextMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["kind", "text", "due_on"]

@@ -6,7 +6,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 
-from contacts.forms import DateInput
+from contacts.forms import DateInput, LimitedTextMixin
 from contacts.models import Kol
 from engagements.models import Ask, Give
 from engagements.selectors.ledger import topics_for_give
@@ -49,7 +49,7 @@ class TopicChoiceField(forms.ModelChoiceField):
     iterator = TheirInterestsFirst
 
 
-class GiveForm(forms.ModelForm):
+class GiveForm(LimitedTextMixin, forms.ModelForm):
     class Meta:
         model = Give
         fields = ["kind", "topic", "given_on", "note", "response"]
@@ -79,7 +79,7 @@ class GiveForm(forms.ModelForm):
         return _not_in_future(self.cleaned_data.get("given_on"), "a give")
 
 
-class AskForm(forms.ModelForm):
+class AskForm(LimitedTextMixin, forms.ModelForm):
     class Meta:
         model = Ask
         fields = ["kind", "in_it_for_kol", "asked_on", "outcome"]

@@ -2,12 +2,13 @@
 
 from django import forms
 
+from contacts.forms import LimitedTextMixin
 from engagements.forms.ledger import IsoDateInput
 from engagements.models import EngagementPlan
 from engagements.services.plan import PLAN_FIELDS
 
 
-class EngagementPlanForm(forms.ModelForm):
+class EngagementPlanForm(LimitedTextMixin, forms.ModelForm):
     # 0 means "no plan saved yet"; otherwise the version the user started from.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from contacts.forms import STALE_FORM, LimitedTextMixin
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance, Topic
 from engagements.models import Question, Touchpoint
 
@@ -28,11 +29,16 @@ class DateTimeInput(forms.DateTimeInput):
         return value
 
 
-class TouchpointForm(forms.ModelForm):
+class TouchpointForm(LimitedTextMixin, forms.ModelForm):
     """The touchpoint itself, plus a stated interest and the fate of open assumptions."""
 
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, error_messages={"invalid": STALE_FORM}
+    )
     stated_interest_kind = forms.ChoiceField(
         choices=[("", "—")] + list(Interest.Kind.choices),
         required=False,

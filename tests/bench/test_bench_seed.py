@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.db.models import Count
+from django.http import HttpRequest
 
 from accounts.models import Membership, User
 from bench import run, seed
@@ -41,8 +42,8 @@ def test_seed_shapes_at_tiny_scale(client):
     admin = User.objects.get(email=seeded.admin_email)
     assert admin.is_staff and admin.is_superuser
 
-    # Every bench user signs in with the one known password.
-    assert client.login(username=seeded.msl_email, password=seed.PASSWORD)
+    # Every bench user signs in with the one known password (the login throttle needs a request).
+    assert client.login(request=HttpRequest(), username=seeded.msl_email, password=seed.PASSWORD)
 
 
 def test_counts_scale_with_kols():
