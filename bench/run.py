@@ -467,6 +467,45 @@ def count_queries(pages: list[Page], emails: dict[str, str]) -> dict[str, dict]:
     return counts
 
 
+# The reminder dispatcher -------------------------------------------------------------
+
+
+def bench_reminders(server_url: str, name: str, sizes: str) -> list[dict]:
+    """The due scan (dispatch_due_reminders) at each size, twice (the second finds nothing
+    new), in a database of its own: engagements' bench_reminders, in this process."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    from engagements.management.commands.bench_reminders import HEADER, bench_size, format_run
+
+    wanted = [int(size) for size in sizes.split(",") if size.strip()]
+    if not wanted:
+        return []
+    database = f"{name}_reminders"
+    create_database(server_url, database)
+    connections.close_all()
+    original = settings.DATABASES["default"]["NAME"]
+    settings.DATABASES["default"]["NAME"] = database
+    results = []
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        print()
+        print("Reminder dispatch (the due scan), seconds and queries:")
+        print(HEADER)
+        for kols in wanted:
+            call_command("flush", verbosity=0, interactive=False)
+            result = bench_size(kols)
+            print(format_run(kols, "first", result.first))
+            print(format_run(kols, "second", result.second), flush=True)
+            results.append(asdict(result))
+    finally:
+        connections.close_all()
+        settings.DATABASES["default"]["NAME"] = original
+        drop_database(server_url, database)
+    return results
+
+
 # The driver ----------------------------------------------------------------------------
 
 
@@ -485,6 +524,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default="", help="only pages whose name contains these")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--output", type=Path, help="the JSON file (default bench/results/)")
+    parser.add_argument(
+        "--reminder-sizes",
+        default="1000,10000,100000",
+        help='KOL counts for the dispatcher due scan ("" to skip), in a database of its own',
+    )
     parser.add_argument("--load", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.load:
@@ -594,7 +638,9 @@ def main(argv: list[str] | None = None) -> int:
             "Peak memory per worker (VmHWM): "
             + ", ".join(f"{kb / 1024:.0f} MB" for kb in memory.values())
         )
+        reminders = bench_reminders(args.server_url, name, args.reminder_sizes)
         payload = {
+            "reminders": reminders,
             "started_at": started_at.isoformat(),
             "host": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
             "args": {k: str(v) for k, v in vars(args).items() if k != "load"},

@@ -51,15 +51,16 @@ class GoalInline(admin.StackedInline):
 
 @admin.register(Kol)
 class KolAdmin(admin.ModelAdmin):
+    # The columns and page size of My KOLs (make bench compares the two pages).
     list_display = [
         "name",
         "institution",
-        "specialty",
         "stage",
-        "owner",
-        "is_archived",
         "last_interaction_at",
+        "next_check_in_on",
+        "owner",
     ]
+    list_per_page = 50
     list_filter = ["stage", "is_archived", "therapeutic_areas", "owner", "country"]
     search_fields = ["name", "institution", "specialty", "email", "city"]
     list_select_related = ["owner"]

@@ -23,6 +23,7 @@ class TouchpointInterestInline(admin.TabularInline):
 @admin.register(Touchpoint)
 class TouchpointAdmin(admin.ModelAdmin):
     list_display = ["kol", "kind", "occurred_at", "by", "is_criticism"]
+    list_per_page = 20  # the timeline's page (make bench compares the two)
     list_filter = ["kind", "is_criticism", "topics__area"]
     search_fields = ["kol__name", "summary", "they_said", "feedback", "where"]
     list_select_related = ["kol", "by"]
