@@ -1,0 +1,57 @@
+"""kolcrm.forms_renderer writes exactly the HTML of Django's widget templates."""
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from kolcrm.forms_renderer import FastWidgetRenderer
+
+CHOICES = [
+    ("", "Any"),
+    ("a", "Alpha & <b>beta</b>"),
+    ('Group "one"', [(1, "One"), (2, "Two's")]),
+    (0, "Zero"),
+]
+
+
+class Sample(forms.Form):
+    plain = forms.ChoiceField(choices=CHOICES, required=False)
+    many = forms.MultipleChoiceField(choices=CHOICES, required=False)
+    boxes = forms.MultipleChoiceField(
+        choices=CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    radio = forms.ChoiceField(
+        choices=CHOICES, required=False, widget=forms.RadioSelect(attrs={"class": "r<x>"})
+    )
+    no_id = forms.ChoiceField(choices=CHOICES, required=False)
+    flagged = forms.ChoiceField(
+        choices=CHOICES,
+        required=True,
+        widget=forms.Select(attrs={"data-x": '1"2', "disabled": True, "hidden": False}),
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"plain": "a", "many": ["1", "a"], "boxes": ["2", "0"], "radio": "1", "flagged": ""},
+        {"plain": "<script>", "boxes": ["nope"], "radio": "", "flagged": "x"},
+    ],
+)
+@pytest.mark.parametrize("field", ["plain", "many", "boxes", "radio", "no_id", "flagged"])
+def test_the_fast_widgets_write_what_the_templates_write(data, field):
+    def render(renderer):
+        form = Sample(data, renderer=renderer, auto_id=False if field == "no_id" else "id_%s")
+        if data is not None:
+            form.is_valid()
+        bound = form[field]
+        return str(bound), bound.as_field_group()
+
+    assert render(FastWidgetRenderer()) == render(DjangoTemplates())
+
+
+def test_the_project_uses_it():
+    from django.conf import settings
+
+    assert settings.FORM_RENDERER == "kolcrm.forms_renderer.FastWidgetRenderer"
