@@ -149,7 +149,9 @@ class MergeForm(forms.Form):
 
     def rows(self) -> list[dict[str, Any]]:
         """The side-by-side table: both values and the one picked (the user's, else the default)."""
-        survivor_pk = int(self["survivor"].value() or older_of(self.kol, self.other).pk)
+        # The validated choice: a mangled posted value falls back to the default, never a 500.
+        chosen = getattr(self, "cleaned_data", {}).get("survivor")
+        survivor_pk = chosen or older_of(self.kol, self.other).pk
         survivor, merged = (
             (self.kol, self.other) if survivor_pk == self.kol.pk else (self.other, self.kol)
         )

@@ -213,7 +213,13 @@ def goal_add(request: HttpRequest, pk: int, whose: str) -> HttpResponse:
     selectors.kol_access(request.user, kol).require("edit")
     whose = _whose(whose)
     prefix = "kolgoal" if whose == Goal.Whose.KOL else "ourgoal"
-    form = GoalForm(request.POST, prefix=prefix)
+    # The list posted to decides whose goal it is; fields its form does not show are dropped.
+    data = request.POST.copy()
+    data[f"{prefix}-whose"] = whose
+    hidden = ("provenance", "stated_on", "assumption_status") if whose == "ours" else ()
+    for name in hidden or ("in_it_for_kol",):
+        data.pop(f"{prefix}-{name}", None)
+    form = GoalForm(data, prefix=prefix)
     part = _goal_part(whose)
     if not form.is_valid():
         form_name = "kol_goal_form" if whose == Goal.Whose.KOL else "our_goal_form"

@@ -5,6 +5,8 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
+from contacts import audit
+from contacts.models import AuditEntry, Kol
 from contacts.selectors import kols_for_user
 from engagements.models import Event, Opportunity
 
@@ -24,7 +26,21 @@ def _set_attendees(*, event: Event, by: User, chosen) -> None:
             "pk", flat=True
         )
     )
-    event.attendees.set(hidden | {kol.pk for kol in chosen})
+    before = set(event.attendees.values_list("pk", flat=True))
+    after = hidden | {kol.pk for kol in chosen}
+    event.attendees.set(after)
+    # Attending is part of a KOL's record: each KOL whose attendance changed gets a History
+    # entry (the event's own name and dates are about the event, not the person).
+    for kol in Kol.objects.filter(pk__in=before ^ after):
+        added = kol.pk in after
+        audit.record(
+            kol=kol,
+            actor=by,
+            action=AuditEntry.Action.CREATED if added else AuditEntry.Action.DELETED,
+            subject="event attendance",
+            subject_id=event.pk,
+            summary=f"{'Attended' if added else 'Removed from'} {event}",
+        )
 
 
 @transaction.atomic

@@ -61,8 +61,14 @@ def _get_followup(request: HttpRequest, pk: int, followup_pk: int) -> FollowUp:
 
 def _next_url(request: HttpRequest, followup: FollowUp) -> str:
     candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path of ours only: redirect() takes other words for view names, and Django refuses
+    # a NUL or newline in a Location header (both a 500).
+    if (
+        candidate.startswith("/")
+        and candidate.isprintable()
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return _kol_page_url(followup.kol_id)

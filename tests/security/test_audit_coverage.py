@@ -1,0 +1,273 @@
+"""The History covers every change users make to what we hold about a KOL, and erasing a
+KOL leaves none of their words in it.
+
+Decided here, model by model: which ones the History must cover (AUDITED) and which ones it
+leaves out, with the reason (EXCUSED). A new model fails the first test until it is put in
+one of the two.
+"""
+
+import datetime
+import json
+import uuid
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts import imports
+from contacts.models import AuditEntry, Collaborator, ImportJob, Kol
+from engagements.models import Event
+from tests.conftest import HTMX, client_for
+from tests.engagements.factories import AskFactory, GiveFactory, TouchpointFactory
+from tests.factories import GoalFactory, InterestFactory, TopicFactory
+
+AUDITED = {
+    "contacts.Kol": "KOL profile",
+    "contacts.StageChange": "stage",
+    "contacts.Interest": "interest",
+    "contacts.Goal": "goal",
+    "contacts.Collaborator": "collaborator",
+    "engagements.Touchpoint": "touchpoint",
+    "engagements.FollowUp": "follow-up",
+    "engagements.Give": "give",
+    "engagements.Ask": "ask",
+    "engagements.EngagementPlan": "engagement plan",
+    "engagements.Event": "event attendance",
+    "reviews.StageReview": "stage review",
+}
+EXCUSED = {
+    "contacts.AuditEntry": "the History itself",
+    "contacts.TherapeuticArea": "shared vocabulary, edited in the admin; holds nobody's data",
+    "contacts.Topic": "shared vocabulary; a topic added from an interest is in that interest's "
+    "entry",
+    "contacts.ImportJob": "the uploader's working copy; each KOL an import creates or updates "
+    "gets its own History entry (test_an_import_run_writes_history_for_each_kol)",
+    "engagements.TouchpointInterest": "recorded in the touchpoint's and the interest's entries",
+    "engagements.Question": "an MSL's own question bank: about no KOL",
+    "engagements.Reminder": "the email outbox: system bookkeeping, written by the dispatcher",
+    "engagements.Opportunity": "about no KOL (AuditEntry.kol is required): see the xfail below",
+}
+
+
+def test_every_model_users_change_is_audited_or_excused():
+    models = {
+        model._meta.label
+        for app in ("contacts", "engagements", "reviews")
+        for model in apps.get_app_config(app).get_models()
+        if not model._meta.auto_created
+    }
+    assert models == set(AUDITED) | set(EXCUSED)
+    assert not set(AUDITED) & set(EXCUSED)
+
+
+def _subjects(kol: Kol) -> list[tuple[str, str]]:
+    return list(AuditEntry.objects.filter(kol=kol).values_list("action", "subject"))
+
+
+def _today(days: int = 0) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def test_each_change_through_the_pages_writes_a_history_entry(
+    owner, teammate, manager, kol, owner_client
+):
+    topic = TopicFactory()
+    interest = InterestFactory(kol=kol, topic=topic, created_by=owner)
+    goal = GoalFactory(kol=kol, created_by=owner)
+    give = GiveFactory(kol=kol)
+    ask = AskFactory(kol=kol)
+    touchpoint = TouchpointFactory(kol=kol)
+    AuditEntry.objects.all().delete()
+
+    def post(name: str, *args, data=None, client=owner_client) -> None:
+        response = client.post(reverse(name, args=[kol.pk, *args]), data or {}, **HTMX)
+        assert response.status_code in {200, 204, 302}, (name, response.status_code)
+
+    post("contacts:kol_edit", data={"name": "Dr Ada King", "version": kol.version})
+    post("contacts:kol_stage_change", data={"to_stage": "developing", "version": kol.version + 1})
+    post("contacts:interest_add", data={"kind": "speaking", "provenance": "stated"})
+    post(
+        "contacts:interest_edit",
+        interest.pk,
+        data={
+            f"interest{interest.pk}-kind": "research",
+            f"interest{interest.pk}-topic": topic.pk,
+            f"interest{interest.pk}-provenance": "stated",
+            f"interest{interest.pk}-note": "Registries",
+        },
+    )
+    post("contacts:interest_delete", interest.pk)
+    post(
+        "contacts:goal_edit",
+        goal.pk,
+        data={
+            f"goal{goal.pk}-whose": "kol",
+            f"goal{goal.pk}-area": "medical",
+            f"goal{goal.pk}-text": "Publish the registry",
+            f"goal{goal.pk}-status": "progressing",
+            f"goal{goal.pk}-provenance": "stated",
+        },
+    )
+    post("contacts:goal_delete", goal.pk)
+    post("contacts:collaborator_add", data={"user": teammate.pk, "role": "msl"})
+    collaborator = Collaborator.objects.get(kol=kol)
+    post("contacts:collaborator_remove", collaborator.pk)
+    post(
+        "engagements:touchpoint_add",
+        data={
+            "form_token": str(uuid.uuid4()),
+            "kind": "phone",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "summary": "Quick call",
+        },
+    )
+    post("engagements:touchpoint_delete", touchpoint.pk)
+    post(
+        "engagements:followup_add",
+        data={"followup-kind": "other", "followup-text": "Call back", "followup-due_on": _today(3)},
+    )
+    post(
+        "engagements:give_edit",
+        give.pk,
+        data={f"give{give.pk}-kind": "resource", f"give{give.pk}-given_on": _today()},
+    )
+    post("engagements:give_delete", give.pk)
+    post(
+        "engagements:ask_edit",
+        ask.pk,
+        data={
+            f"ask{ask.pk}-kind": "speaking",
+            f"ask{ask.pk}-in_it_for_kol": "A keynote",
+            f"ask{ask.pk}-asked_on": _today(),
+        },
+    )
+    post("engagements:ask_delete", ask.pk)
+    post("engagements:plan_edit", data={"objectives": "A registry study", "version": 0})
+    post(
+        "reviews:review_add",
+        data={"verdict": "agree"},
+        client=client_for(manager),
+    )
+    event_response = owner_client.post(
+        reverse("engagements:event_create"),
+        {"name": "ESC", "starts_on": _today(-3), "ends_on": _today(-1), "attendees": [kol.pk]},
+    )
+    assert event_response.status_code == 302
+    event = Event.objects.get()
+    owner_client.post(
+        reverse("engagements:event_edit", args=[event.pk]),
+        {"name": "ESC", "starts_on": _today(-3), "ends_on": _today(-1)},
+    )
+
+    entries = set(_subjects(kol))
+    expected = {
+        ("changed", "KOL profile"),
+        ("changed", "stage"),
+        ("created", "interest"),
+        ("changed", "interest"),
+        ("deleted", "interest"),
+        ("changed", "goal"),
+        ("deleted", "goal"),
+        ("created", "collaborator"),
+        ("deleted", "collaborator"),
+        ("created", "touchpoint"),
+        ("deleted", "touchpoint"),
+        ("created", "follow-up"),
+        ("changed", "give"),
+        ("deleted", "give"),
+        ("changed", "ask"),
+        ("deleted", "ask"),
+        ("created", "engagement plan"),
+        ("created", "stage review"),
+        ("created", "event attendance"),
+        ("deleted", "event attendance"),
+    }
+    assert expected <= entries, expected - entries
+    assert set(AUDITED.values()) <= {subject for _, subject in entries} | {"give", "ask"}
+
+
+def test_an_import_run_writes_history_for_each_kol(owner, kol):
+    job = ImportJob.objects.create(
+        owner=owner,
+        file_name="kols.csv",
+        headers=["Name", "Institution", "City"],
+        rows=[["Dr Grace Hopper", "Yale", ""], [kol.name, kol.institution, "London"]],
+    )
+    columns = {"name": 0, "institution": 1, "city": 2}
+    imports.import_queue(job=job, columns=columns, update_duplicates=True)
+    imports.import_run(job_id=job.pk)
+
+    created = Kol.objects.get(name="Dr Grace Hopper")
+    assert _subjects(created) == [("created", "KOL profile")]
+    updated = AuditEntry.objects.filter(kol=kol, action="changed").get()
+    assert updated.changes["city"] == ["", "London"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Opportunity changes are in no History: AuditEntry.kol is required and an "
+    "opportunity is about no KOL. Needs a nullable kol (a migration) or its own log.",
+)
+def test_an_opportunity_change_is_in_a_history(owner_client):
+    owner_client.post(
+        reverse("engagements:opportunity_create"), {"kind": "speaking", "title": "Grand rounds"}
+    )
+    assert AuditEntry.objects.filter(subject="opportunity").exists()
+
+
+MARK = "Qvzmark"
+
+
+def test_erasing_a_kol_purges_their_words_from_every_history_entry(
+    owner, manager, owner_client, kol
+):
+    owner_client.post(
+        reverse("contacts:kol_edit", args=[kol.pk]),
+        {"name": f"Dr Ada {MARK}", "passions": f"Sailing {MARK}", "version": kol.version},
+    )
+    kol.refresh_from_db()
+    owner_client.post(
+        reverse("contacts:kol_stage_change", args=[kol.pk]),
+        {"to_stage": "developing", "reason": f"Met at {MARK}", "version": kol.version},
+    )
+    owner_client.post(
+        reverse("engagements:touchpoint_add", args=[kol.pk]),
+        {
+            "form_token": str(uuid.uuid4()),
+            "kind": "meeting",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "they_said": f"{MARK} registry",
+            "next_steps": f"Send {MARK} slides",
+        },
+    )
+    client_for(manager).post(
+        reverse("reviews:review_add", args=[kol.pk]),
+        {"verdict": "suggest", "suggested_stage": "maintaining", "comment": f"{MARK} is ready"},
+    )
+    owner_client.post(
+        reverse("engagements:event_create"),
+        {"name": "ESC", "starts_on": _today(-3), "ends_on": _today(-1), "attendees": [kol.pk]},
+    )
+
+    def holding_mark() -> list[str]:
+        return [
+            f"{entry.pk} {entry.subject}"
+            for entry in AuditEntry.objects.all()
+            if MARK in entry.summary or MARK in json.dumps(entry.changes)
+        ]
+
+    subjects = {subject for _, subject in _subjects(kol)}
+    assert {"stage review", "event attendance", "touchpoint", "follow-up"} <= subjects
+    assert len(holding_mark()) >= 5
+
+    response = owner_client.post(
+        reverse("engagements:kol_erase", args=[kol.pk]), {"confirm_name": f"Dr Ada {MARK}"}
+    )
+
+    assert response.status_code == 302
+    assert holding_mark() == []
+    assert not AuditEntry.objects.filter(summary__contains="Ada").exists()
+    erased = AuditEntry.objects.filter(kol=kol, action="erased").get()
+    assert (erased.actor, erased.changes) == (owner, {})
+    assert MARK not in erased.summary
