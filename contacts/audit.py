@@ -55,7 +55,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def record(
     *,
-    kol: Kol,
+    kol: Kol | None,
     actor: User | None,
     action: str,
     subject: str,
@@ -74,7 +74,7 @@ def record(
     )
 
 
-def record_created(*, kol: Kol, actor: User | None, obj: models.Model, subject: str) -> None:
+def record_created(*, kol: Kol | None, actor: User | None, obj: models.Model, subject: str) -> None:
     record(
         kol=kol,
         actor=actor,
@@ -87,7 +87,12 @@ def record_created(*, kol: Kol, actor: User | None, obj: models.Model, subject: 
 
 
 def record_changed(
-    *, kol: Kol, actor: User | None, obj: models.Model, subject: str, before: dict[str, str]
+    *,
+    kol: Kol | None,
+    actor: User | None,
+    obj: models.Model,
+    subject: str,
+    before: dict[str, str],
 ) -> None:
     changes = diff(before, snapshot(obj))
     if changes:

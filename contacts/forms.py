@@ -26,6 +26,23 @@ from contacts.services import KOL_PROFILE_FIELDS
 STALE_FORM = "This form is out of date or incomplete: reload the page and try again."
 
 
+class VersionedFormMixin:
+    """Edits of an existing interest or goal carry the version they started from, so that a
+    save over someone else's newer change is refused (contacts.services.ItemConflict). A post
+    without it is not checked (our forms always send it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                required=False,
+                min_value=1,
+                initial=self.instance.version,
+                error_messages={"invalid": STALE_FORM, "min_value": STALE_FORM},
+            )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -118,7 +135,7 @@ PROVENANCE_WIDGETS = {
 }
 
 
-class InterestForm(ProvenanceFormMixin, forms.ModelForm):
+class InterestForm(VersionedFormMixin, ProvenanceFormMixin, forms.ModelForm):
     new_topic_name = forms.CharField(
         label="…or add a topic",
         max_length=120,
@@ -161,7 +178,7 @@ class InterestForm(ProvenanceFormMixin, forms.ModelForm):
         return cleaned
 
 
-class GoalForm(LimitedTextMixin, ProvenanceFormMixin, forms.ModelForm):
+class GoalForm(VersionedFormMixin, LimitedTextMixin, ProvenanceFormMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = [

@@ -238,8 +238,13 @@ class AssumptionStatus(models.TextChoices):
 
 
 class ProvenanceMixin(models.Model):
-    """Ask, don't assume: what the KOL told us differs from what we guessed."""
+    """Ask, don't assume: what the KOL told us differs from what we guessed.
 
+    Interests and goals are edited inline by more than one person (the owner, the
+    collaborator who added an interest): `version` goes up on every save, and an edit made
+    from an older version is refused (contacts.services.ItemConflict), never overwritten."""
+
+    version = models.PositiveIntegerField(default=1)
     provenance = models.CharField(
         max_length=8, choices=Provenance.choices, default=Provenance.STATED
     )
@@ -252,6 +257,13 @@ class ProvenanceMixin(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     @property
     def counts_as_stated(self) -> bool:
@@ -348,6 +360,8 @@ class Goal(ProvenanceMixin):
 
 class AuditEntry(models.Model):
     """Who created, changed or deleted what about a KOL, and when: the KOL page's History.
+    Shared records about no KOL (events, opportunities) have no kol: their detail pages show
+    theirs.
 
     Written by the services (contacts.audit.record), never by signals or save().
     """
@@ -359,7 +373,9 @@ class AuditEntry(models.Model):
         MERGED = "merged", "merged"
         ERASED = "erased", "erased"
 
-    kol = models.ForeignKey(Kol, on_delete=models.CASCADE, related_name="audit_entries")
+    kol = models.ForeignKey(
+        Kol, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, User
 from contacts.models import (
+    AuditEntry,
     Collaborator,
     Goal,
     Interest,
@@ -133,3 +134,9 @@ AUDIT_PAGE = 50
 def kol_audit_entries(kol: Kol):
     """The newest entries of the KOL's History panel."""
     return kol.audit_entries.select_related("actor")[:AUDIT_PAGE]
+
+
+def shared_history(subject: str, pk: int, *, limit: int = 50) -> list[AuditEntry]:
+    """The History of a record about no KOL (an event, an opportunity), newest first."""
+    entries = AuditEntry.objects.filter(kol=None, subject=subject, subject_id=pk)
+    return list(entries.select_related("actor").order_by("-at", "-pk")[:limit])

@@ -51,6 +51,22 @@ class KolConflict(Exception):
         self.current = current
 
 
+class ItemConflict(Exception):
+    """An interest or goal changed since the form was loaded; `current` is the fresh row."""
+
+    def __init__(self, current):
+        super().__init__(f"{type(current).__name__} {current.pk} was changed by someone else")
+        self.current = current
+
+
+def _check_version(obj, expected: int | None) -> None:
+    """Lock the row; ItemConflict if it was saved since `expected` (None: not checked)."""
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if expected is not None and current.version != expected:
+        raise ItemConflict(current)
+    obj.version = current.version  # save() writes the next one
+
+
 def _bump_version(kol: Kol, *, expected_version: int, **changes: Any) -> None:
     """Write `changes` only if nobody saved since `expected_version`; else KolConflict."""
     updated = Kol.objects.filter(pk=kol.pk, version=expected_version).update(
@@ -218,6 +234,7 @@ def interest_update(
 ) -> Interest:
     # From the database: a bound ModelForm has already changed the instance in memory.
     before = audit.snapshot(Interest.objects.get(pk=interest.pk))
+    _check_version(interest, data.get("version"))
     interest.kind = data["kind"]
     interest.topic = _topic_from(data)
     interest.note = data.get("note", "")
@@ -265,6 +282,7 @@ def goal_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Goal:
 @transaction.atomic
 def goal_update(*, goal: Goal, data: dict[str, Any], by: User | None = None) -> Goal:
     before = audit.snapshot(Goal.objects.get(pk=goal.pk))
+    _check_version(goal, data.get("version"))
     for field, value in _goal_fields(data).items():
         setattr(goal, field, value)
     goal.save()

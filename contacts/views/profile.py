@@ -6,7 +6,7 @@ plain form post gets a redirect (or the whole page, with the errors, when invali
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -161,10 +161,27 @@ def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
     kol = selectors.get_kol_for_user(request.user, pk)
     interest = _get_interest(kol, interest_pk)
     _require_interest_edit(request, kol, interest)
-    form = InterestForm(request.POST or None, instance=interest, prefix=f"interest{interest.pk}")
+    prefix = f"interest{interest.pk}"
+    form = InterestForm(request.POST or None, instance=interest, prefix=prefix)
     if request.method == "POST":
         if form.is_valid():
-            services.interest_update(interest=interest, data=form.cleaned_data, by=request.user)
+            try:
+                services.interest_update(interest=interest, data=form.cleaned_data, by=request.user)
+            except services.ItemConflict as conflict:
+                form = InterestForm(
+                    _newer(request, prefix, conflict.current),
+                    instance=conflict.current,
+                    prefix=prefix,
+                )
+                return kol_page_answer(
+                    request,
+                    kol,
+                    "interests",
+                    status=CONFLICT,
+                    editing_interest=interest.pk,
+                    interest_edit_form=form,
+                    item_conflict=conflict.current,
+                )
             return kol_page_answer(request, kol, "interests")
         status = INVALID
     else:
@@ -186,6 +203,14 @@ def interest_delete(request: HttpRequest, pk: int, interest_pk: int) -> HttpResp
     _require_interest_edit(request, kol, interest)
     services.interest_delete(interest=interest, by=request.user)
     return kol_page_answer(request, kol, "interests")
+
+
+def _newer(request: HttpRequest, prefix: str, current) -> QueryDict:
+    """What the user typed, now based on the saved version: saving again keeps it on
+    purpose (the conflict message shows what was saved meanwhile)."""
+    data = request.POST.copy()
+    data[f"{prefix}-version"] = current.version
+    return data
 
 
 # Goals ---------------------------------------------------------------------------------
@@ -233,12 +258,29 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
     goal = get_object_or_404(Goal, kol=kol, pk=goal_pk)
     selectors.kol_access(request.user, kol).require("edit")
-    form = GoalForm(request.POST or None, instance=goal, prefix=f"goal{goal.pk}")
+    prefix = f"goal{goal.pk}"
+    form = GoalForm(request.POST or None, instance=goal, prefix=prefix)
     part = _goal_part(goal.whose)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            services.goal_update(goal=goal, data=form.cleaned_data, by=request.user)
+            try:
+                services.goal_update(goal=goal, data=form.cleaned_data, by=request.user)
+            except services.ItemConflict as conflict:
+                form = GoalForm(
+                    _newer(request, prefix, conflict.current),
+                    instance=conflict.current,
+                    prefix=prefix,
+                )
+                return kol_page_answer(
+                    request,
+                    kol,
+                    part,
+                    status=CONFLICT,
+                    editing_goal=goal.pk,
+                    goal_edit_form=form,
+                    item_conflict=conflict.current,
+                )
             return kol_page_answer(request, kol, _goal_part(form.cleaned_data["whose"]))
         status = INVALID
     return kol_page_answer(

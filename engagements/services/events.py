@@ -48,15 +48,18 @@ def event_create(*, by: User, data: dict[str, Any]) -> Event:
     event = Event.objects.create(created_by=by, **{f: _text(data[f]) for f in EVENT_FIELDS})
     event.areas.set(data.get("areas") or [])
     event.topics.set(data.get("topics") or [])
+    audit.record_created(kol=None, actor=by, obj=event, subject="event")
     _set_attendees(event=event, by=by, chosen=data.get("attendees") or [])
     return event
 
 
 @transaction.atomic
 def event_update(*, event: Event, by: User, data: dict[str, Any]) -> Event:
+    before = audit.snapshot(Event.objects.get(pk=event.pk))
     for field in EVENT_FIELDS:
         setattr(event, field, _text(data[field]))
     event.save()
+    audit.record_changed(kol=None, actor=by, obj=event, subject="event", before=before)
     event.areas.set(data.get("areas") or [])
     event.topics.set(data.get("topics") or [])
     _set_attendees(event=event, by=by, chosen=data.get("attendees") or [])
@@ -69,13 +72,18 @@ def opportunity_create(*, by: User, data: dict[str, Any]) -> Opportunity:
         created_by=by, **{f: _text(data[f]) for f in OPPORTUNITY_FIELDS}
     )
     opportunity.topics.set(data.get("topics") or [])
+    audit.record_created(kol=None, actor=by, obj=opportunity, subject="opportunity")
     return opportunity
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, data: dict[str, Any]) -> Opportunity:
+def opportunity_update(
+    *, opportunity: Opportunity, data: dict[str, Any], by: User | None = None
+) -> Opportunity:
+    before = audit.snapshot(Opportunity.objects.get(pk=opportunity.pk))
     for field in OPPORTUNITY_FIELDS:
         setattr(opportunity, field, _text(data[field]))
     opportunity.save()
+    audit.record_changed(kol=None, actor=by, obj=opportunity, subject="opportunity", before=before)
     opportunity.topics.set(data.get("topics") or [])
     return opportunity

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from contacts.selectors import shared_history
 from contacts.views.rendering import INVALID, render_page_or_part
 from engagements.forms.events import EventFilter, EventForm, OpportunityForm
 from engagements.models import Event, Opportunity
@@ -85,6 +86,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attendees": selectors.event_attendees_for_user(event, request.user),
         "suggestions": selectors.overview_suggestions(event, request.user) if ended else None,
         "can_edit": selectors.may_change(request.user, event),
+        "history_entries": shared_history("event", event.pk),
     }
     return render(request, "engagements/event_detail.html", context)
 
@@ -122,7 +124,9 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"opportunity": opportunity, "saved_title": opportunity.title}
     form = OpportunityForm(request.POST or None, instance=opportunity)
     if request.method == "POST" and form.is_valid():
-        services.opportunity_update(opportunity=opportunity, data=form.cleaned_data)
+        services.opportunity_update(
+            opportunity=opportunity, data=form.cleaned_data, by=request.user
+        )
         messages.success(request, "Opportunity saved.")
         return redirect("engagements:opportunity_detail", pk=opportunity.pk)
     status = INVALID if form.is_bound else 200
@@ -141,6 +145,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "give_kind": selectors.GIVE_KIND_FOR_OPPORTUNITY[opportunity.kind].label,
         "give_kind_value": selectors.GIVE_KIND_FOR_OPPORTUNITY[opportunity.kind].value,
         "can_edit": selectors.may_change(request.user, opportunity),
+        "history_entries": shared_history("opportunity", opportunity.pk),
     }
     return render(request, "engagements/opportunity_detail.html", context)
 

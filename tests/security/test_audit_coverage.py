@@ -10,7 +10,6 @@ import datetime
 import json
 import uuid
 
-import pytest
 from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +33,7 @@ AUDITED = {
     "engagements.Ask": "ask",
     "engagements.EngagementPlan": "engagement plan",
     "engagements.Event": "event attendance",
+    "engagements.Opportunity": "opportunity",
     "reviews.StageReview": "stage review",
 }
 EXCUSED = {
@@ -46,7 +46,6 @@ EXCUSED = {
     "engagements.TouchpointInterest": "recorded in the touchpoint's and the interest's entries",
     "engagements.Question": "an MSL's own question bank: about no KOL",
     "engagements.Reminder": "the email outbox: system bookkeeping, written by the dispatcher",
-    "engagements.Opportunity": "about no KOL (AuditEntry.kol is required): see the xfail below",
 }
 
 
@@ -184,7 +183,11 @@ def test_each_change_through_the_pages_writes_a_history_entry(
         ("deleted", "event attendance"),
     }
     assert expected <= entries, expected - entries
-    assert set(AUDITED.values()) <= {subject for _, subject in entries} | {"give", "ask"}
+    assert set(AUDITED.values()) <= {subject for _, subject in entries} | {
+        "give",
+        "ask",
+        "opportunity",
+    }  # opportunity: its own test below
 
 
 def test_an_import_run_writes_history_for_each_kol(owner, kol):
@@ -204,16 +207,20 @@ def test_an_import_run_writes_history_for_each_kol(owner, kol):
     assert updated.changes["city"] == ["", "London"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Opportunity changes are in no History: AuditEntry.kol is required and an "
-    "opportunity is about no KOL. Needs a nullable kol (a migration) or its own log.",
-)
-def test_an_opportunity_change_is_in_a_history(owner_client):
+def test_events_and_opportunities_have_a_history_of_their_own(owner_client, owner):
+    """About no KOL: entries without a kol, shown on their detail pages."""
     owner_client.post(
         reverse("engagements:opportunity_create"), {"kind": "speaking", "title": "Grand rounds"}
     )
-    assert AuditEntry.objects.filter(subject="opportunity").exists()
+    entry = AuditEntry.objects.get(subject="opportunity", action="created")
+    assert entry.kol is None and entry.actor == owner
+    edit = reverse("engagements:opportunity_edit", args=[entry.subject_id])
+    owner_client.post(edit, {"kind": "speaking", "title": "Grand rounds, cardiology"})
+    changed = AuditEntry.objects.get(subject="opportunity", action="changed")
+    assert changed.changes["title"] == ["Grand rounds", "Grand rounds, cardiology"]
+    page = owner_client.get(reverse("engagements:opportunity_detail", args=[entry.subject_id]))
+    history = page.content.decode().split('id="history"')[1]
+    assert "created opportunity" in history and "changed opportunity" in history
 
 
 MARK = "Qvzmark"

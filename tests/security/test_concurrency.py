@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import AuditEntry, Collaborator, Interest, Kol
+from contacts.models import AuditEntry, Collaborator, Goal, Interest, Kol
 from engagements.models import FollowUp, Touchpoint
 from tests.conftest import HTMX
-from tests.factories import InterestFactory
+from tests.factories import GoalFactory, InterestFactory
 
 POSTGRES_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -153,29 +153,60 @@ def test_two_stage_changes_at_once_move_the_stage_once(owner, kol):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="Interest has no version: the owner and the collaborator who added an interest "
-    "can both edit it, and the later save silently overwrites the earlier one.",
-)
 def test_owner_and_collaborator_editing_one_interest_never_overwrite_silently(owner, teammate, kol):
     Collaborator.objects.create(kol=kol, user=teammate)
     interest = InterestFactory(kol=kol, created_by=teammate, note="Registry")
     url = reverse("contacts:interest_edit", args=[kol.pk, interest.pk])
     prefix = f"interest{interest.pk}"
+    # Both loaded the edit form (and its version) before either saved.
+    loaded = _client(owner).get(url, **HTMX).content.decode()
+    assert f'name="{prefix}-version" value="{interest.version}"' in loaded
 
-    def form(note: str) -> dict:
+    def form(note: str, version: int) -> dict:
         return {
             f"{prefix}-kind": interest.kind,
-            f"{prefix}-topic": interest.topic_id,
+            f"{prefix}-topic": interest.topic_id or "",
             f"{prefix}-provenance": "stated",
             f"{prefix}-note": note,
+            f"{prefix}-version": version,
         }
 
-    # Both loaded the edit form before either saved.
-    first = _client(teammate).post(url, form("Registry and outcomes"), **HTMX)
-    second = _client(owner).post(url, form("Registry only"), **HTMX)
+    first = _client(teammate).post(url, form("Registry and outcomes", interest.version), **HTMX)
+    second = _client(owner).post(url, form("Registry only", interest.version), **HTMX)
 
     assert first.status_code == 200
     assert second.status_code == 409
-    assert Interest.objects.get(pk=interest.pk).note == "Registry and outcomes"
+    page = second.content.decode()
+    assert "Someone changed this interest while you were editing it" in page
+    assert "Registry and outcomes" in page  # what is saved now
+    assert 'value="Registry only"' in page or ">Registry only<" in page  # theirs, kept
+    saved = Interest.objects.get(pk=interest.pk)
+    assert saved.note == "Registry and outcomes" and saved.version == interest.version + 1
+
+    # Saving again from the conflict form is deliberate: it now carries the newer version.
+    third = _client(owner).post(url, form("Registry only", saved.version), **HTMX)
+    assert third.status_code == 200
+    assert Interest.objects.get(pk=interest.pk).note == "Registry only"
+
+
+@pytest.mark.django_db
+def test_a_goal_edited_in_two_tabs_is_never_overwritten_silently(owner, kol):
+    goal = GoalFactory(kol=kol, whose="kol", text="Publish the registry")
+    url = reverse("contacts:goal_edit", args=[kol.pk, goal.pk])
+    prefix = f"goal{goal.pk}"
+
+    def form(text: str) -> dict:
+        return {
+            f"{prefix}-whose": "kol",
+            f"{prefix}-area": goal.area,
+            f"{prefix}-text": text,
+            f"{prefix}-status": "open",
+            f"{prefix}-provenance": "stated",
+            f"{prefix}-version": goal.version,
+        }
+
+    assert _client(owner).post(url, form("Publish the registry in 2027"), **HTMX).status_code == 200
+    stale = _client(owner).post(url, form("Publish it somewhere"), **HTMX)
+    assert stale.status_code == 409
+    assert "Someone changed this goal while you were editing it" in stale.content.decode()
+    assert Goal.objects.get(pk=goal.pk).text == "Publish the registry in 2027"
