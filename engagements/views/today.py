@@ -1,5 +1,6 @@
 """Today: the MSL's home page. What is due, who to check in with, who to give something to."""
 
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -54,10 +55,11 @@ def shown_count(request: HttpRequest, section: str) -> int:
     return min(max(STEP, wanted - wanted % STEP), MAX_SHOWN)
 
 
-def first(rows, limit: int) -> tuple[list, int]:
-    """The first `limit` rows and the total (counted only when there may be more)."""
-    shown = list(rows[:limit])
-    return shown, (rows.count() if len(shown) == limit else len(shown))
+def first(rows: QuerySet, limit: int) -> tuple[list, int]:
+    """The first `limit` rows and how many there are in all (a window count in the same
+    query: one query per list whatever the numbers)."""
+    shown = list(rows.annotate(total_rows=Window(Count("pk")))[:limit])
+    return shown, (shown[0].total_rows if shown else 0)
 
 
 def today_context(request: HttpRequest, **overrides) -> dict:
@@ -71,12 +73,12 @@ def today_context(request: HttpRequest, **overrides) -> dict:
     upcoming, upcoming_total = first(
         selectors.followups_upcoming(user, today=today), limits["upcoming"]
     )
-    gives = selectors.suggested_gives(user, today=today)
-    shown = list(gives[: selectors.SUGGESTED_GIVES_LIMIT])
+    shown, total = first(
+        selectors.suggested_gives(user, today=today), selectors.SUGGESTED_GIVES_LIMIT
+    )
     for kol in shown:
         kol.give_idea = give_idea(kol)
         kol.interest_labels = interest_labels(kol)
-    total = gives.count() if len(shown) == selectors.SUGGESTED_GIVES_LIMIT else len(shown)
     return {
         "today_date": today,
         "today_due": due_now,

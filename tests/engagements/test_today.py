@@ -274,7 +274,7 @@ def test_it_runs_the_same_queries_whatever_the_rows(
         ]
     )
 
-    with django_assert_max_num_queries(16):  # incl. the nav's manager check and 3 counts
+    with django_assert_max_num_queries(13):  # incl. the nav's manager check
         response = owner_client.get(TODAY_URL)
 
     page = response.content.decode()
