@@ -23,7 +23,8 @@ def _editable_kol(request: HttpRequest, pk: int) -> Kol:
 @require_GET
 def merge_pick(request: HttpRequest, pk: int) -> HttpResponse:
     kol = _editable_kol(request, pk)
-    query = request.GET.get("q", "").strip()
+    # Without NULs (?q=%00), which PostgreSQL refuses in a query (a 500).
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     candidates = merge.merge_candidates(request.user, kol, query=query)
     rows = list(candidates[: merge.PICKER_LIMIT + 1])
     context = {

@@ -147,7 +147,8 @@ class SearchResults:
 
 
 def normalise(text: str | None) -> str:
-    return " ".join((text or "").split())[:300]
+    # A NUL (?q=%00) is no search term, and PostgreSQL refuses it in a query (a 500).
+    return " ".join((text or "").replace("\x00", "").split())[:300]
 
 
 def search(user: User, text: str) -> SearchResults | None:

@@ -10,6 +10,8 @@ from contacts.models import Kol, StageChange
 from engagements.models import Ask, FollowUp, Give, Touchpoint
 
 PAGE_SIZE = 20
+# ?page=99999999999999999999 made a LIMIT the database rejects (a 500): pages stop here.
+MAX_PAGE = 1000
 KINDS = {
     "touchpoint": "Touchpoints",
     "give": "Gives",
@@ -46,7 +48,7 @@ def _at_noon(day: datetime.date) -> datetime.datetime:
 
 def kol_timeline(kol: Kol, *, kind: str = "", page: int = 1) -> TimelinePage:
     """One reverse-chronological page; one query per source whatever the page holds."""
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     take = page * PAGE_SIZE + 1
     sources = {
         "touchpoint": lambda: [

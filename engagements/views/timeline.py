@@ -187,7 +187,7 @@ def touchpoint_new(request: HttpRequest) -> HttpResponse:
     kol = None
     kol_id = request.POST.get("kol") or request.GET.get("kol")
     if kol_id:
-        if not str(kol_id).isdigit():
+        if not (str(kol_id).isascii() and str(kol_id).isdigit()):  # int() refuses "²"
             kol = None
         else:
             kol = contact_selectors.get_kol_for_user(request.user, int(kol_id))

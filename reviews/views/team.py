@@ -195,7 +195,8 @@ def remove(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
 
 
 def _parse_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # isascii: "²" passes isdigit() but int() refuses it (a 500).
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @require_http_methods(["GET", "POST"])
