@@ -41,7 +41,7 @@ def interest_labels(kol: Kol) -> list[str]:
 
 # Each list shows this many at first; "Show more" adds as many again (a page stays quick
 # to render and to read however much has piled up).
-STEP = 20
+STEP = 10
 MAX_SHOWN = 500
 SECTIONS = ("due", "check_ins", "upcoming")
 

@@ -152,7 +152,7 @@ class Column:
         return len(self.cards) + COLUMN_STEP
 
 
-COLUMN_STEP = 25
+COLUMN_STEP = 10
 COLUMN_MAX = 1000
 
 

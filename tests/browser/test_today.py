@@ -27,7 +27,7 @@ def test_snooze_skip_and_show_more_act_in_place(phone_page):
                 due_on=today - datetime.timedelta(days=30 - n),
                 text=f"Item {n:02d}",
             )
-            for n in range(25)
+            for n in range(15)
         ]
     )
     page = phone_page
@@ -35,8 +35,8 @@ def test_snooze_skip_and_show_more_act_in_place(phone_page):
     page.goto("/today/")
     page.evaluate("window.__noReload = 'still here'")
     due = page.locator("#today-due")
-    expect(due).to_contain_text("Follow-ups due (25)")
-    expect(due.locator("li.followup")).to_have_count(20)
+    expect(due).to_contain_text("Follow-ups due (15)")
+    expect(due.locator("li.followup")).to_have_count(10)
 
     first = FollowUp.objects.get(text="Item 00")
     item = page.locator(f"#followup-{first.pk}")
@@ -48,9 +48,9 @@ def test_snooze_skip_and_show_more_act_in_place(phone_page):
     expect(page.locator(f"#followup-{second.pk}")).to_contain_text("Skipped")
 
     due.get_by_role("link", name="Show more").click()
-    expect(page.locator("#today-due li.followup")).to_have_count(23)  # 25 less the two acted on
+    expect(page.locator("#today-due li.followup")).to_have_count(13)  # 15 less the two acted on
     assert page.evaluate("window.__noReload") == "still here"
-    assert "due=40" in page.url
+    assert "due=20" in page.url
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.due_on == today + datetime.timedelta(days=7)

@@ -281,46 +281,46 @@ def test_it_runs_the_same_queries_whatever_the_rows(
     text = words(page)
     assert f"Follow-ups due ({2 * rows})" in text and f"Next 30 days ({rows})" in text
     assert f"Check-ins this week ({rows})" in text and f"Suggested gives ({rows})" in text
-    # However much piled up, each list shows the first 20 (the page stays quick to read).
-    assert page.count('class="followup followup-open"') == min(2 * rows, 20) + min(rows, 20)
-    assert page.count('id="check-in-') == min(rows, 20)
+    # However much piled up, each list shows the first 10 (the page stays quick to read).
+    assert page.count('class="followup followup-open"') == min(2 * rows, 10) + min(rows, 10)
+    assert page.count('id="check-in-') == min(rows, 10)
 
 
-def test_each_list_shows_twenty_then_more_on_request(owner_client, owner, kol):
+def test_each_list_shows_ten_then_more_on_request(owner_client, owner, kol):
     FollowUp.objects.bulk_create(
         [
             FollowUp(kol=kol, owner=owner, due_on=days(-50 + n), text=f"Item {n:02d}")
-            for n in range(45)
+            for n in range(25)
         ]
     )
     page = owner_client.get(TODAY_URL).content.decode()
     due = section(page, "today-due")
-    assert "Follow-ups due (45)" in due and "Showing 20 of 45 oldest first." in due
-    assert "Item 00" in due and "Item 19" in due and "Item 20" not in due
-    assert 'href="?due=40"' in page
+    assert "Follow-ups due (25)" in due and "Showing 10 of 25 oldest first." in due
+    assert "Item 00" in due and "Item 09" in due and "Item 10" not in due
+    assert 'href="?due=20"' in page
 
-    # htmx swaps the section alone with 20 more; the address bar keeps the plain link.
-    more = owner_client.get(TODAY_URL, {"due": 40, "part": "due"}, **HTMX)
+    # htmx swaps the section alone with 10 more; the address bar keeps the plain link.
+    more = owner_client.get(TODAY_URL, {"due": 20, "part": "due"}, **HTMX)
     part = more.content.decode()
     assert part.lstrip().startswith('<section id="today-due"') and "<html" not in part
-    assert "Item 39" in part and "Item 40" not in part and "Showing 40 of 45" in part
-    assert 'hx-push-url="?due=60"' in part
+    assert "Item 19" in part and "Item 20" not in part and "Showing 20 of 25" in part
+    assert 'hx-push-url="?due=30"' in part
 
-    # Without JavaScript the link shows the whole page with 40; 60 shows all and no link.
-    plain = owner_client.get(TODAY_URL, {"due": 60}).content.decode()
-    assert "<html" in plain and "Item 44" in section(plain, "today-due")
+    # Without JavaScript the link shows the whole page with 20; 30 shows all and no link.
+    plain = owner_client.get(TODAY_URL, {"due": 30}).content.decode()
+    assert "<html" in plain and "Item 24" in section(plain, "today-due")
     assert "Show more" not in section(plain, "today-due")
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "7", "100000"])
 def test_an_odd_show_more_value_shows_a_sensible_number(owner_client, owner, kol, value):
     FollowUp.objects.bulk_create(
-        [FollowUp(kol=kol, owner=owner, due_on=days(-1), text=f"Item {n}") for n in range(25)]
+        [FollowUp(kol=kol, owner=owner, due_on=days(-1), text=f"Item {n}") for n in range(15)]
     )
     response = owner_client.get(TODAY_URL, {"due": value, "part": "nonsense"})
     assert response.status_code == 200
     shown = response.content.decode().count('class="followup followup-open"')
-    assert shown == (25 if value == "100000" else 20)
+    assert shown == (15 if value == "100000" else 10)
 
 
 def test_today_suggests_congress_overviews_for_kols_who_missed_an_event(owner_client, kol):

@@ -220,44 +220,44 @@ def test_the_query_count_does_not_grow_with_the_kols(
         with django_assert_max_num_queries(13):
             page = manager_client.get(URL, params).content.decode()
         if "suggested" not in params:  # just met: no suggestion for anyone
-            assert page.count('class="board-card"') == min(count, 25)
+            assert page.count('class="board-card"') == min(count, 10)
             assert f"{count} KOLs" in page
     with django_assert_max_num_queries(13):
         response = manager_client.get(CSV_URL)
     assert len(response.content.decode().splitlines()) == count + 1
 
 
-def test_a_column_shows_25_cards_then_more_on_request(manager_client, owner):
+def test_a_column_shows_10_cards_then_more_on_request(manager_client, owner):
     Kol.objects.bulk_create(
-        [Kol(name=f"Dr Many {n:02d}", owner=owner, stage=Stage.DEVELOPING) for n in range(60)]
+        [Kol(name=f"Dr Many {n:02d}", owner=owner, stage=Stage.DEVELOPING) for n in range(25)]
     )
     page = manager_client.get(URL, {"msl": owner.pk}).content.decode()
     developing = column(page, "developing")
-    assert "60 KOLs" in developing and "Showing 25 of 60 by name." in developing
-    assert "Dr Many 24" in developing and "Dr Many 25" not in developing
-    assert f'href="?msl={owner.pk}&amp;show_developing=50#column-developing"' in developing
+    assert "25 KOLs" in developing and "Showing 10 of 25 by name." in developing
+    assert "Dr Many 09" in developing and "Dr Many 10" not in developing
+    assert f'href="?msl={owner.pk}&amp;show_developing=20#column-developing"' in developing
 
     # htmx swaps that column alone, keeping the filters.
     more = manager_client.get(
-        URL, {"msl": owner.pk, "show_developing": 50, "column": "developing"}, **HTMX
+        URL, {"msl": owner.pk, "show_developing": 20, "column": "developing"}, **HTMX
     )
     part = more.content.decode()
     assert part.lstrip().startswith('<section class="board-column"') and "<html" not in part
-    assert "Dr Many 49" in part and "Dr Many 50" not in part and "Showing 50 of 60" in part
+    assert "Dr Many 19" in part and "Dr Many 20" not in part and "Showing 20 of 25" in part
 
-    # Without JavaScript: the whole board, that column longer; 75 shows everything.
-    plain = manager_client.get(URL, {"show_developing": 75}).content.decode()
-    assert "<html" in plain and "Dr Many 59" in column(plain, "developing")
+    # Without JavaScript: the whole board, that column longer; 30 shows everything.
+    plain = manager_client.get(URL, {"show_developing": 30}).content.decode()
+    assert "<html" in plain and "Dr Many 24" in column(plain, "developing")
     assert "Show more" not in column(plain, "developing")
     # The CSV has every card whatever is shown.
     csv_rows = manager_client.get(CSV_URL).content.decode().splitlines()
-    assert len(csv_rows) == 61
+    assert len(csv_rows) == 26
 
 
 @pytest.mark.parametrize("value", ["x", "-3", "0", "99999"])
 def test_an_odd_show_more_value_is_clamped(manager_client, owner, value):
-    Kol.objects.bulk_create([Kol(name=f"Dr Odd {n:02d}", owner=owner) for n in range(30)])
+    Kol.objects.bulk_create([Kol(name=f"Dr Odd {n:02d}", owner=owner) for n in range(15)])
     response = manager_client.get(URL, {"show_establishing": value})
     assert response.status_code == 200
     shown = column(response.content.decode(), "establishing").count('class="board-card"')
-    assert shown == (30 if value == "99999" else 25)
+    assert shown == (15 if value == "99999" else 10)
