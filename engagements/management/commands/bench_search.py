@@ -259,9 +259,11 @@ class Command(BaseCommand):
                 manager = User.objects.get(email="manager0@bench.invalid")
             else:
                 msl, manager = seed(kols=options["kols"], per_kol=options["per_kol"])
+            how = "Reused" if options["reuse"] else "Seeded"
+            took = "" if options["reuse"] else f" in {time.perf_counter() - started:.1f} s"
             self.stdout.write(
-                f"Seeded {Touchpoint.objects.count():,} touchpoints over "
-                f"{Kol.objects.count():,} KOLs in {time.perf_counter() - started:.1f} s"
+                f"{how} {Touchpoint.objects.count():,} touchpoints over "
+                f"{Kol.objects.count():,} KOLs{took}"
             )
             self.stdout.write(
                 f"{'query':<28} {'who':<8} {'sees':>6} {'matches':>8} {'ms':>7}  index"
