@@ -6,7 +6,7 @@ plain form post gets a redirect (or the whole page, with the errors, when invali
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -168,19 +168,15 @@ def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
             try:
                 services.interest_update(interest=interest, data=form.cleaned_data, by=request.user)
             except services.ItemConflict as conflict:
-                form = InterestForm(
-                    _newer(request, prefix, conflict.current),
-                    instance=conflict.current,
-                    prefix=prefix,
-                )
-                return kol_page_answer(
+                return _conflict(
                     request,
                     kol,
                     "interests",
-                    status=CONFLICT,
+                    InterestForm,
+                    prefix,
+                    conflict.current,
                     editing_interest=interest.pk,
-                    interest_edit_form=form,
-                    item_conflict=conflict.current,
+                    form_name="interest_edit_form",
                 )
             return kol_page_answer(request, kol, "interests")
         status = INVALID
@@ -205,12 +201,21 @@ def interest_delete(request: HttpRequest, pk: int, interest_pk: int) -> HttpResp
     return kol_page_answer(request, kol, "interests")
 
 
-def _newer(request: HttpRequest, prefix: str, current) -> QueryDict:
-    """What the user typed, now based on the saved version: saving again keeps it on
-    purpose (the conflict message shows what was saved meanwhile)."""
+def _conflict(request, kol, part, form_class, prefix, current, *, form_name, **editing):
+    """A stale inline edit: the part again, 409, with what is saved now and what the user
+    typed, based on the saved version so that saving again keeps it on purpose."""
     data = request.POST.copy()
     data[f"{prefix}-version"] = current.version
-    return data
+    form = form_class(data, instance=current, prefix=prefix)
+    return kol_page_answer(
+        request,
+        kol,
+        part,
+        status=CONFLICT,
+        item_conflict=current,
+        **{form_name: form},
+        **editing,
+    )
 
 
 # Goals ---------------------------------------------------------------------------------
@@ -267,19 +272,15 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
             try:
                 services.goal_update(goal=goal, data=form.cleaned_data, by=request.user)
             except services.ItemConflict as conflict:
-                form = GoalForm(
-                    _newer(request, prefix, conflict.current),
-                    instance=conflict.current,
-                    prefix=prefix,
-                )
-                return kol_page_answer(
+                return _conflict(
                     request,
                     kol,
                     part,
-                    status=CONFLICT,
+                    GoalForm,
+                    prefix,
+                    conflict.current,
                     editing_goal=goal.pk,
-                    goal_edit_form=form,
-                    item_conflict=conflict.current,
+                    form_name="goal_edit_form",
                 )
             return kol_page_answer(request, kol, _goal_part(form.cleaned_data["whose"]))
         status = INVALID
