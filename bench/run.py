@@ -223,7 +223,7 @@ def run_load(spec: dict) -> dict:
             capture_output=True,
             text=True,
             check=True,
-            timeout=spec["seconds"] + 300,
+            timeout=spec["seconds"] + spec.get("grace", 300),
         )
     except subprocess.TimeoutExpired:
         return {

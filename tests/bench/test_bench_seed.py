@@ -88,3 +88,29 @@ def test_ratios_targets_and_table(tmp_path):
         tmp_path / "results" / "run.json", {"results": [dataclasses.asdict(kol_list)]}
     )
     assert json.loads(path.read_text())["results"][0]["ratio_admin"] == 2.5
+
+
+def test_a_page_that_never_answers_is_recorded_as_timed_out():
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections, never answers
+    try:
+        spec = {
+            "host": "127.0.0.1",
+            "port": listener.getsockname()[1],
+            "path": "/slow/",
+            "method": "GET",
+            "headers": {},
+            "csrf": "",
+            "seconds": 0.2,
+            "concurrency": 2,
+            "grace": 3,
+        }
+        result = run.run_load(spec)
+    finally:
+        listener.close()
+    measure = run.summarise("slow page", 2, result)
+    assert measure.requests == 0 and measure.errors == 2
+    assert measure.statuses == {"timeout": 2}
