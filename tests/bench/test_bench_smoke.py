@@ -33,7 +33,7 @@ def test_the_bench_runs_end_to_end_at_a_tiny_scale(tmp_path):
             "--kols",
             "60",
             "--seconds",
-            "0.5",
+            "0.25",
             "--reminder-sizes",
             "60,120",
             "--database-name",
