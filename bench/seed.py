@@ -8,12 +8,11 @@ most 1,000): the KOL page is measured on it.
 """
 
 import datetime
-import itertools
 import uuid
 from dataclasses import asdict, dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
@@ -29,6 +28,7 @@ from contacts.models import (
     Topic,
 )
 from engagements.models import Ask, FollowUp, Give, Touchpoint
+from kolcrm.bulk import insert
 
 PASSWORD = "bench-pass-2026"
 KOLS = 10_000
@@ -38,7 +38,6 @@ MSLS_PER_TEAM = 10
 TOUCHPOINTS = 300_000
 FOLLOW_UPS = 100_000
 GIVES_AND_ASKS = 50_000
-BATCH = 5000
 STAGES = [Stage.ESTABLISHING, Stage.DEVELOPING, Stage.MAINTAINING]
 FIRST = ["Anna", "Ben", "Chloe", "David", "Eva", "Farid", "Grace", "Hugo", "Ines", "Jonas"]
 LAST = ["Schmidt", "Okafor", "Rossi", "Novak", "Larsen", "Haddad", "Moreau", "Kim", "Silva"]
@@ -84,27 +83,6 @@ class Seeded:
 def scaled(per_10k: int, kols: int) -> int:
     """A count given per 10,000 KOLs, scaled to `kols` (at least 1 when kols > 0)."""
     return max(1, per_10k * kols // KOLS) if kols > 0 else 0
-
-
-def insert(model: type[models.Model], objects) -> int:
-    """Fast inserts: COPY on PostgreSQL, bulk_create in batches elsewhere. Returns rows."""
-    count = 0
-    if connection.vendor != "postgresql":
-        for batch in itertools.batched(objects, BATCH):
-            model.objects.bulk_create(batch, batch_size=BATCH)
-            count += len(batch)
-        return count
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objects:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-            count += 1
-    return count
 
 
 def seed(

@@ -13,7 +13,6 @@ database.
 
 import contextlib
 import datetime
-import itertools
 import os
 import tempfile
 import time
@@ -24,19 +23,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, models
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
 from contacts.models import Interest, Kol, Provenance, Stage, TherapeuticArea, Topic
 from engagements.models import FollowUp, Give, Reminder
+from kolcrm.bulk import insert
 
 DEFAULT_DATABASE = "kolcrm_bench_reminders"
 DEFAULT_SIZES = "1000,10000,100000"
 MSLS = 50
 MSLS_PER_TEAM = 10
-BATCH = 5000
 STAGES = [Stage.ESTABLISHING, Stage.DEVELOPING, Stage.MAINTAINING]
 
 
@@ -104,23 +103,6 @@ def celery_publishing_to(broker_url: str, transport_options: dict | None = None)
 # Seeding -----------------------------------------------------------------------------
 
 
-def _insert(model: type[models.Model], objects) -> None:
-    """Fast inserts: COPY on PostgreSQL, bulk_create in batches elsewhere."""
-    if connection.vendor != "postgresql":
-        for batch in itertools.batched(objects, BATCH):
-            model.objects.bulk_create(batch, batch_size=BATCH)
-        return
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objects:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-
-
 def seed(kols: int, *, msls: int = MSLS, today: datetime.date | None = None) -> list[int]:
     """N KOLs for `msls` MSLs (half want an email per follow-up; all have their digest hour
     come), a manager per 10 MSLs, 2 follow-ups per KOL, literature interests on 1 in 20.
@@ -168,7 +150,7 @@ def seed(kols: int, *, msls: int = MSLS, today: datetime.date | None = None) -> 
     topics = [Topic.objects.get_or_create(area=area, name=f"Bench topic {n}")[0] for n in range(5)]
 
     # Check-ins from 30 days ago to 119 days ahead: 31 of 150 days (about 20%) are due.
-    _insert(
+    insert(
         Kol,
         (
             Kol(
@@ -189,7 +171,7 @@ def seed(kols: int, *, msls: int = MSLS, today: datetime.date | None = None) -> 
         Kol.objects.filter(owner_id__in=msl_ids).order_by("pk").values_list("pk", "owner_id")
     )
     # Due from 10 days ago to 49 days ahead (11 of 60 due); one in three done already.
-    _insert(
+    insert(
         FollowUp,
         (
             FollowUp(
@@ -205,7 +187,7 @@ def seed(kols: int, *, msls: int = MSLS, today: datetime.date | None = None) -> 
             for j in range(2)
         ),
     )
-    _insert(
+    insert(
         Interest,
         (
             Interest(
@@ -221,7 +203,7 @@ def seed(kols: int, *, msls: int = MSLS, today: datetime.date | None = None) -> 
             if n % 20 == 0
         ),
     )
-    _insert(
+    insert(
         Give,
         (
             Give(

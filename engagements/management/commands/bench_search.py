@@ -17,13 +17,14 @@ import uuid
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, models
+from django.db import connection, connections
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
 from contacts.models import Goal, Interest, Kol, Provenance, TherapeuticArea, Topic
 from engagements.models import Touchpoint
 from engagements.selectors import search as selectors
+from kolcrm.bulk import insert
 
 DEFAULT_DATABASE = "kolcrm_bench_search"
 KOLS = 10_000
@@ -81,19 +82,6 @@ GOALS = [
 ]
 
 
-def _copy(model: type[models.Model], rows) -> None:
-    """COPY model rows: an order of magnitude faster than INSERTs at this size."""
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in rows:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-
-
 def seed(*, kols: int = KOLS, per_kol: int = TOUCHPOINTS_PER_KOL) -> tuple[User, User]:
     """Returns (an MSL who sees ~1/50 of the KOLs, a manager who sees ~1/5)."""
     rng = random.Random(42)
@@ -126,7 +114,7 @@ def seed(*, kols: int = KOLS, per_kol: int = TOUCHPOINTS_PER_KOL) -> tuple[User,
         Topic.objects.create(area=area, name=name)
         for name in ("Heart failure", "Hyperkalaemia", "Chronic kidney disease", "Diabetes")
     ]
-    _copy(
+    insert(
         Kol,
         (
             Kol(
@@ -141,7 +129,7 @@ def seed(*, kols: int = KOLS, per_kol: int = TOUCHPOINTS_PER_KOL) -> tuple[User,
         ),
     )
     kol_rows = list(Kol.objects.order_by("pk").values_list("pk", "owner_id"))
-    _copy(
+    insert(
         Goal,
         (
             Goal(
@@ -157,7 +145,7 @@ def seed(*, kols: int = KOLS, per_kol: int = TOUCHPOINTS_PER_KOL) -> tuple[User,
             for n, (kol_id, owner_id) in enumerate(kol_rows)
         ),
     )
-    _copy(
+    insert(
         Interest,
         (
             Interest(
@@ -173,7 +161,7 @@ def seed(*, kols: int = KOLS, per_kol: int = TOUCHPOINTS_PER_KOL) -> tuple[User,
         ),
     )
     kinds = [k for k, _ in Touchpoint.Kind.choices]
-    _copy(
+    insert(
         Touchpoint,
         (
             Touchpoint(
