@@ -21,3 +21,13 @@ def render_page_or_part(
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def shown_count(request: HttpRequest, name: str, *, step: int, most: int) -> int:
+    """How many items a "Show more" list shows: ?name=N, rounded down to a whole number of
+    steps and kept between one step and `most`; anything unreadable is one step."""
+    try:
+        wanted = int(request.GET.get(name, step))
+    except ValueError:
+        return step
+    return min(max(step, wanted - wanted % step), most)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from contacts.models import Interest, Kol
-from contacts.views.rendering import render_page_or_part
+from contacts.views.rendering import render_page_or_part, shown_count
 from engagements.selectors import due
 from engagements.selectors import followups as selectors
 
@@ -46,15 +46,6 @@ MAX_SHOWN = 500
 SECTIONS = ("due", "check_ins", "upcoming")
 
 
-def shown_count(request: HttpRequest, section: str) -> int:
-    """How many of a section to show: ?due=40 and so on, in steps, clamped."""
-    try:
-        wanted = int(request.GET.get(section, STEP))
-    except ValueError:
-        return STEP
-    return min(max(STEP, wanted - wanted % STEP), MAX_SHOWN)
-
-
 def first(rows: QuerySet, limit: int) -> tuple[list, int]:
     """The first `limit` rows and how many there are in all (a window count in the same
     query: one query per list whatever the numbers)."""
@@ -65,7 +56,9 @@ def first(rows: QuerySet, limit: int) -> tuple[list, int]:
 def today_context(request: HttpRequest, **overrides) -> dict:
     user = request.user
     today = timezone.localdate()
-    limits = {section: shown_count(request, section) for section in SECTIONS}
+    limits = {
+        section: shown_count(request, section, step=STEP, most=MAX_SHOWN) for section in SECTIONS
+    }
     due_now, due_total = first(selectors.followups_due(user, today=today), limits["due"])
     check_ins, check_ins_total = first(
         selectors.check_ins_this_week(user, today=today), limits["check_ins"]

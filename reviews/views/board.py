@@ -14,7 +14,7 @@ from contacts.exports import neutralise
 from contacts.models import CheckInStatus, Stage, TherapeuticArea
 from contacts.selectors import get_kol_for_user, kol_access
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import INVALID, render_page_or_part
+from contacts.views.rendering import INVALID, render_page_or_part, shown_count
 from reviews.access import require_manager, team_members
 from reviews.forms.review import StageReviewForm
 from reviews.selectors import board as selectors
@@ -62,16 +62,13 @@ def _filters(request: HttpRequest, teams: list[Team]) -> tuple[BoardFilterForm, 
 
 
 def _shown(request: HttpRequest) -> dict[str, int]:
-    """?show_developing=50: how many cards of a column to show (in steps, clamped)."""
-    shown = {}
-    for stage in Stage.values:
-        try:
-            wanted = int(request.GET.get(f"show_{stage}", selectors.COLUMN_STEP))
-        except ValueError:
-            continue
-        wanted -= wanted % selectors.COLUMN_STEP
-        shown[stage] = min(max(wanted, selectors.COLUMN_STEP), selectors.COLUMN_MAX)
-    return shown
+    """?show_developing=20: how many cards of each column to show."""
+    return {
+        stage: shown_count(
+            request, f"show_{stage}", step=selectors.COLUMN_STEP, most=selectors.COLUMN_MAX
+        )
+        for stage in Stage.values
+    }
 
 
 @require_GET
