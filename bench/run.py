@@ -399,6 +399,10 @@ def create_database(server_url: str, name: str) -> str:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return database_url_for(server_url, name)
+
+
+def database_url_for(server_url: str, name: str) -> str:
     parts = urllib.parse.urlsplit(server_url)
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
@@ -533,6 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pages", default="", help="only pages whose name contains these")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a database kept by an earlier --keep run again, without seeding (kept)",
+    )
     parser.add_argument("--output", type=Path, help="the JSON file (default bench/results/)")
     parser.add_argument(
         "--reminder-sizes",
@@ -550,7 +559,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--database-name must contain 'bench': it is dropped afterwards")
     concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
     started_at = datetime.datetime.now(datetime.UTC)
-    database_url = create_database(args.server_url, name)
+    seed_file = RESULTS_DIR / f"{name}.seed.json"
+    if args.reuse:
+        if not seed_file.exists():
+            parser.error(f"--reuse needs {seed_file}: run once with --keep first")
+        args.keep = True
+        database_url = database_url_for(args.server_url, name)
+    else:
+        database_url = create_database(args.server_url, name)
     server = None
     try:
         os.environ.update(
@@ -573,13 +589,21 @@ def main(argv: list[str] | None = None) -> int:
         settings.ROOT_URLCONF = "bench.urls"
         from bench import seed as bench_seed
 
-        print(f"Migrating {name} ...", flush=True)
-        call_command("migrate", verbosity=0, interactive=False)
-        print(f"Seeding {args.kols} KOLs ...", flush=True)
-        began = time.perf_counter()
-        seeded = bench_seed.seed(args.kols)
-        seed_seconds = time.perf_counter() - began
-        print(f"Seeded in {seed_seconds:.1f} s: {seeded.as_dict()}", flush=True)
+        if args.reuse:
+            saved = json.loads(seed_file.read_text())
+            seed_seconds = saved.pop("seconds")
+            seeded = bench_seed.Seeded(**saved)
+            print(f"Reusing {name}, seeded earlier: {seeded.as_dict()}", flush=True)
+        else:
+            print(f"Migrating {name} ...", flush=True)
+            call_command("migrate", verbosity=0, interactive=False)
+            print(f"Seeding {args.kols} KOLs ...", flush=True)
+            began = time.perf_counter()
+            seeded = bench_seed.seed(args.kols)
+            seed_seconds = time.perf_counter() - began
+            print(f"Seeded in {seed_seconds:.1f} s: {seeded.as_dict()}", flush=True)
+            if args.keep:
+                write_json(seed_file, {**seeded.as_dict(), "seconds": round(seed_seconds, 1)})
 
         pages = pages_for(seeded)
         if args.pages:
