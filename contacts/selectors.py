@@ -24,6 +24,7 @@ from contacts.models import (
     TherapeuticArea,
     Topic,
 )
+from kolcrm.expressions import in_ids
 
 
 def kols_for_user(user: User, *, archived: bool | None = False) -> QuerySet[Kol]:
@@ -32,7 +33,9 @@ def kols_for_user(user: User, *, archived: bool | None = False) -> QuerySet[Kol]
         team__memberships__user=user, team__memberships__role=Membership.Role.MANAGER
     ).values("user_id")
     collaborating = Collaborator.objects.filter(user=user).values("kol_id")
-    visible = Q(owner=user) | Q(pk__in=collaborating) | Q(owner_id__in=managed_members)
+    # Index conditions on PostgreSQL: the user's own KOLs are found through the owner and
+    # primary-key indexes, not by checking every KOL of the organisation (in_ids).
+    visible = Q(owner=user) | in_ids("pk", collaborating) | in_ids("owner_id", managed_members)
     kols = Kol.objects.filter(visible)
     if archived is not None:
         kols = kols.filter(is_archived=archived)

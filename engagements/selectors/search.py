@@ -31,7 +31,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -48,6 +47,7 @@ from accounts.models import User
 from contacts.models import Goal, Interest, Kol, Topic
 from contacts.selectors import kols_for_user
 from engagements.models import Touchpoint
+from kolcrm.expressions import EqualsAny
 
 LIMIT = 50
 MAX_WORDS = 6  # the SQLite fallback
@@ -232,14 +232,6 @@ def _search_postgresql(text: str, visible: QuerySet) -> SearchResults:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         return _search_postgresql_queries(text, visible)
-
-
-class EqualsAny(Func):
-    """`expression = ANY(array)`: with ARRAY(subquery), the visible KOLs' ids."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
 
 
 def ranked_touchpoints(query: SearchQuery, visible: QuerySet) -> QuerySet:
