@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts import selectors, services
 from contacts.forms import KolCreateForm, KolFilter, KolForm
-from contacts.views.profile import kol_page_context
-from contacts.views.rendering import CONFLICT, INVALID, render_page_or_part
+from contacts.views.profile import kol_page_answer, kol_page_context
+from contacts.views.rendering import CONFLICT, INVALID, OPEN, render_page_or_part, wants_part
 
 PAGE_SIZE = 50
 
@@ -29,6 +29,7 @@ def _kol_list(request: HttpRequest, *, archived: bool) -> HttpResponse:
         "page": page,
         "archived": archived,
         "query": query.urlencode(),
+        "show_owner": owners is not None,
     }
     return render_page_or_part(request, "contacts/kol_list.html", "results", context)
 
@@ -54,9 +55,28 @@ def kol_create(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/kol_form.html", {"form": form}, status=status)
 
 
+# The KOL page's collapsed add-forms (contacts/views/rendering.py: OPEN): ?open=<name>
+# renders the page with that form open; htmx asks for the form alone, from its partial.
+# Each: the template and partial of the form, and what the user must be allowed to do.
+LAZY_FORMS = {
+    "interest": ("contacts/kol_detail.html", "interest_form", "log"),
+    "collaborator": ("contacts/kol_detail.html", "collaborator_form", "edit"),
+    "followup": ("engagements/_followups.html", "followup_form", "log"),
+    "touchpoint": ("engagements/_timeline.html", "touchpoint_form", "log"),
+    "give": ("engagements/_ledger.html", "give_form", "log"),
+    "ask": ("engagements/_ledger.html", "ask_form", "log"),
+}
+
+
 @require_GET
 def kol_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
+    lazy = LAZY_FORMS.get(request.GET.get(OPEN, ""))
+    if lazy and wants_part(request):
+        template, part, action = lazy
+        access = selectors.kol_access(request.user, kol)
+        access.require(action)
+        return kol_page_answer(request, kol, part, template=template, access=access)
     return render(request, "contacts/kol_detail.html", kol_page_context(request, kol))
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contacts import selectors, services
 from contacts.forms import CollaboratorForm, GoalForm, InterestForm, StageChangeForm
 from contacts.models import Collaborator, Goal, Interest, Kol
-from contacts.views.rendering import CONFLICT, INVALID, wants_part
+from contacts.views.rendering import CONFLICT, INVALID, opened, wants_part
 
 TEMPLATE = "contacts/kol_detail.html"
 
@@ -29,7 +29,7 @@ def kol_page_context(
         "kol": kol,
         "access": access,
         "interests": selectors.kol_interests(kol),
-        "interest_form": InterestForm(),
+        "interest_form": InterestForm() if opened(request, "interest") else None,
         "kol_goals": selectors.kol_goals(kol, whose=Goal.Whose.KOL),
         "our_goals": selectors.kol_goals(kol, whose=Goal.Whose.OURS),
         "kol_goal_form": GoalForm(initial={"whose": Goal.Whose.KOL}, prefix="kolgoal"),
@@ -37,7 +37,11 @@ def kol_page_context(
         "stage_history": selectors.kol_stage_history(kol),
         "stage_form": StageChangeForm(kol=kol),
         "collaborators": selectors.kol_collaborators(kol),
-        "collaborator_form": CollaboratorForm(kol=kol) if access.can_edit else None,
+        "collaborator_form": (
+            CollaboratorForm(kol=kol)
+            if access.can_edit and opened(request, "collaborator")
+            else None
+        ),
         "areas": selectors.areas_with_topics(),
         "audit_entries": selectors.kol_audit_entries(kol),
     }

@@ -14,6 +14,18 @@ def wants_part(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+# The KOL page's add-forms are collapsed in <details> and built only when opened: htmx asks
+# for the form (`?open=<name>` on the part's URL) when the <details> opens; without
+# JavaScript the <details> holds a link to the page with that form open (`?open=<name>`).
+# Building and rendering them on every view of the page was half its time.
+OPEN = "open"
+
+
+def opened(request: HttpRequest, name: str) -> bool:
+    """Whether the request asks for the collapsed form `name` (?open=name)."""
+    return request.GET.get(OPEN) == name
+
+
 def render_page_or_part(
     request: HttpRequest, template: str, part: str, context: dict, *, status: int = 200
 ) -> HttpResponse:

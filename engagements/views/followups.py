@@ -22,7 +22,7 @@ from django_htmx.http import trigger_client_event
 from contacts.models import Kol
 from contacts.selectors import KolAccess, get_kol_for_user, kol_access
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import INVALID
+from contacts.views.rendering import INVALID, opened
 from engagements.forms.followups import FollowUpForm, FollowUpSnoozeForm
 from engagements.models import FollowUp
 from engagements.selectors import followups as selectors
@@ -42,7 +42,9 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
     return {
         "followup_open": selectors.kol_open_followups(kol, user=request.user),
         "followup_recent": selectors.kol_recent_followups(kol, user=request.user),
-        "followup_form": FollowUpForm() if access.can_log else None,
+        "followup_form": (
+            FollowUpForm() if access.can_log and opened(request, "followup") else None
+        ),
         "followup_today": timezone.localdate(),
         "followup_next": _kol_page_url(kol.pk),
     }

@@ -16,7 +16,7 @@ from contacts import selectors
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import INVALID
+from contacts.views.rendering import INVALID, opened
 from engagements.forms.ledger import AskForm, GiveForm
 from engagements.models import Ask, Give
 from engagements.selectors import ledger as ledger_selectors
@@ -31,12 +31,16 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
         "ledger_balance": SimpleLazyObject(lambda: ledger_selectors.kol_balance(kol)),
         "ledger_gives": ledger_selectors.kol_recent_gives(kol),
         "ledger_asks": ledger_selectors.kol_recent_asks(kol),
+        # Built when opened (contacts/views/rendering.py: OPEN); a link with ?give_kind=
+        # opens the give form with that kind chosen.
         "ledger_give_form": (
             GiveForm(kol=kol, prefix="give", initial=_give_initial(request))
-            if access.can_log
+            if access.can_log and (opened(request, "give") or "give_kind" in request.GET)
             else None
         ),
-        "ledger_ask_form": AskForm(prefix="ask") if access.can_log else None,
+        "ledger_ask_form": (
+            AskForm(prefix="ask") if access.can_log and opened(request, "ask") else None
+        ),
         "ledger_editing_give": None,
         "ledger_editing_ask": None,
     }

@@ -13,7 +13,7 @@ from contacts import selectors as contact_selectors
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import CONFLICT, INVALID, render_page_or_part
+from contacts.views.rendering import CONFLICT, INVALID, opened, render_page_or_part
 from engagements.forms.touchpoints import KolPickForm, TouchpointForm
 from engagements.models import FollowUp, Touchpoint
 from engagements.selectors import timeline as timeline_selectors
@@ -47,7 +47,7 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
         "timeline_kinds": timeline_selectors.KINDS,
         "touchpoint_form": None,
     }
-    if access.can_log:
+    if access.can_log and opened(request, "touchpoint"):
         context["touchpoint_form"] = SimpleLazyObject(lambda: _touchpoint_form(request, kol))
     return context
 

@@ -340,3 +340,82 @@ def test_a_stated_interest_can_ask_for_monthly_literature(owner_client, kol):
     assert kol.interests.get().give_cadence_days == 30
     page = owner_client.get(url("kol_detail", kol)).content.decode()
     assert "Literature summary: monthly" in page
+
+
+# The collapsed add-forms are built when opened --------------------------------------
+
+LAZY_FORMS = {
+    # ?open=name: what the form posts to, and a field only that form has
+    "interest": ("interests/add/", 'name="note"'),
+    "collaborator": ("collaborators/add/", 'name="role"'),
+    "followup": ("followups/add/", 'name="followup-due_on"'),
+    "touchpoint": ("touchpoints/", 'name="form_token"'),
+    "give": ("gives/add/", 'name="give-given_on"'),
+    "ask": ("asks/add/", 'name="ask-in_it_for_kol"'),
+}
+
+
+def test_the_page_holds_no_add_form_only_what_fetches_it(owner_client, kol):
+    page = owner_client.get(url("kol_detail", kol)).content.decode()
+
+    for name, (action, field) in LAZY_FORMS.items():
+        assert f'action="/kols/{kol.pk}/{action}"' not in page, name
+        assert field not in page, name
+        # htmx fetches the form when the <details> opens; without JavaScript, a link opens
+        # the page with that form open.
+        assert f'hx-get="/kols/{kol.pk}/?open={name}" hx-trigger="toggle once"' in page, name
+        assert f'href="/kols/{kol.pk}/?open={name}#' in page, name
+
+
+def test_htmx_gets_the_form_alone_when_its_details_open(owner_client, kol):
+    for name, (action, field) in LAZY_FORMS.items():
+        response = owner_client.get(url("kol_detail", kol), {"open": name}, **HTMX)
+
+        part = response.content.decode()
+        assert response.status_code == 200, name
+        assert part.lstrip().startswith("<form"), name
+        assert f'action="/kols/{kol.pk}/{action}"' in part, name
+        assert field in part, name
+        assert 'name="csrfmiddlewaretoken"' in part, name
+        assert "<h1" not in part, name
+
+
+def test_without_javascript_the_link_opens_the_page_with_that_form_open(owner_client, kol):
+    for name, (action, field) in LAZY_FORMS.items():
+        page = owner_client.get(url("kol_detail", kol), {"open": name}).content.decode()
+
+        assert "<h1" in page, name
+        form_at = page.index(f'action="/kols/{kol.pk}/{action}"')
+        details_at = page.rindex("<details", 0, form_at)
+        details_tag = page[details_at : page.index(">", details_at)]
+        assert " open" in details_tag, name
+        assert "hx-get" not in details_tag, name
+        assert field in page, name
+        others = [other for other in LAZY_FORMS if other != name]
+        assert all(f'action="/kols/{kol.pk}/{LAZY_FORMS[o][0]}"' not in page for o in others)
+
+
+def test_only_who_may_use_a_form_can_fetch_it(kol, teammate, manager_client, teammate_client):
+    Collaborator.objects.create(kol=kol, user=teammate)
+
+    # A collaborator logs and adds interests, but only the owner adds collaborators.
+    assert teammate_client.get(url("kol_detail", kol), {"open": "give"}, **HTMX).status_code == 200
+    denied = teammate_client.get(url("kol_detail", kol), {"open": "collaborator"}, **HTMX)
+    assert denied.status_code == 403
+    # A manager reviews; they log nothing and see no add-form to open.
+    assert (
+        manager_client.get(url("kol_detail", kol), {"open": "touchpoint"}, **HTMX).status_code
+        == 403
+    )
+    page = manager_client.get(url("kol_detail", kol)).content.decode()
+    assert "?open=" not in page
+
+
+def test_an_invalid_post_shows_its_form_open_with_the_errors(owner_client, kol):
+    response = owner_client.post(url("interest_add", kol), {"kind": "", "note": ""}, **HTMX)
+
+    part = response.content.decode()
+    assert response.status_code == 422
+    assert "<details open>" in part
+    assert f'action="/kols/{kol.pk}/interests/add/"' in part
+    assert 'class="errorlist' in part

@@ -95,7 +95,8 @@ def test_the_topic_select_lists_their_interests_first(owner_client, kol):
     InterestFactory(kol=kol, topic=theirs)
     TopicFactory(name="Anaemia")
 
-    part = owner_client.get(url("kol_ledger", kol), **HTMX).content.decode()
+    kol_page = reverse("contacts:kol_detail", args=[kol.pk])
+    part = owner_client.get(f"{kol_page}?open=give", **HTMX).content.decode()
 
     assert '<optgroup label="Their interests">' in part
     assert f'name="give-given_on" value="{timezone.localdate().isoformat()}"' in part
