@@ -60,6 +60,8 @@ def kol_create(request: HttpRequest) -> HttpResponse:
 # Each: the template and partial of the form, and what the user must be allowed to do.
 LAZY_FORMS = {
     "interest": ("contacts/kol_detail.html", "interest_form", "log"),
+    "kolgoal": ("contacts/kol_detail.html", "kol_goal_form", "edit"),
+    "oursgoal": ("contacts/kol_detail.html", "our_goal_form", "edit"),
     "collaborator": ("contacts/kol_detail.html", "collaborator_form", "edit"),
     "followup": ("engagements/_followups.html", "followup_form", "log"),
     "touchpoint": ("engagements/_timeline.html", "touchpoint_form", "log"),

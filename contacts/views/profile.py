@@ -32,8 +32,16 @@ def kol_page_context(
         "interest_form": InterestForm() if opened(request, "interest") else None,
         "kol_goals": selectors.kol_goals(kol, whose=Goal.Whose.KOL),
         "our_goals": selectors.kol_goals(kol, whose=Goal.Whose.OURS),
-        "kol_goal_form": GoalForm(initial={"whose": Goal.Whose.KOL}, prefix="kolgoal"),
-        "our_goal_form": GoalForm(initial={"whose": Goal.Whose.OURS}, prefix="ourgoal"),
+        "kol_goal_form": (
+            GoalForm(initial={"whose": Goal.Whose.KOL}, prefix="kolgoal")
+            if opened(request, "kolgoal")
+            else None
+        ),
+        "our_goal_form": (
+            GoalForm(initial={"whose": Goal.Whose.OURS}, prefix="ourgoal")
+            if opened(request, "oursgoal")
+            else None
+        ),
         "stage_history": selectors.kol_stage_history(kol),
         "stage_form": StageChangeForm(kol=kol),
         "collaborators": selectors.kol_collaborators(kol),

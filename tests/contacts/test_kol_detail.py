@@ -347,6 +347,8 @@ def test_a_stated_interest_can_ask_for_monthly_literature(owner_client, kol):
 LAZY_FORMS = {
     # ?open=name: what the form posts to, and a field only that form has
     "interest": ("interests/add/", 'name="note"'),
+    "kolgoal": ("goals/kol/add/", 'name="kolgoal-text"'),
+    "oursgoal": ("goals/ours/add/", 'name="ourgoal-text"'),
     "collaborator": ("collaborators/add/", 'name="role"'),
     "followup": ("followups/add/", 'name="followup-due_on"'),
     "touchpoint": ("touchpoints/", 'name="form_token"'),
