@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from contacts.models import Kol, StageChange
@@ -55,7 +56,11 @@ def kol_timeline(kol: Kol, *, kind: str = "", page: int = 1) -> TimelinePage:
             Entry("touchpoint", t.occurred_at, t)
             for t in Touchpoint.objects.filter(kol=kol)
             .select_related("by")
-            .prefetch_related("topics", "questions")[:take]
+            .prefetch_related(
+                # Plain lists: the template reads them without making a queryset per entry.
+                Prefetch("topics", to_attr="topic_list"),
+                Prefetch("questions", to_attr="question_list"),
+            )[:take]
         ],
         "give": lambda: [
             Entry("give", _at_noon(g.given_on), g)
