@@ -22,6 +22,7 @@ from contacts.models import (
 )
 from engagements.models import Ask, Give, Touchpoint
 from engagements.selectors.ledger import Balance
+from kolcrm.expressions import in_ids
 from reviews.suggestions import WINDOW_DAYS, Evidence, Suggestion, suggest
 
 TWO_WAY_KINDS = sorted(set(Touchpoint.Kind.values) - set(Touchpoint.ONE_WAY_KINDS))
@@ -31,7 +32,7 @@ STATED = Q(provenance=Provenance.STATED) | Q(assumption_status=AssumptionStatus.
 def team_kols(teams: list[Team]) -> QuerySet[Kol]:
     """Active KOLs owned by a member of these teams (the manager's view of kols_for_user)."""
     members = Membership.objects.filter(team__in=teams).values("user_id")
-    return Kol.objects.filter(owner_id__in=members, is_archived=False)
+    return Kol.objects.filter(in_ids("owner_id", members), is_archived=False)
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
