@@ -9,7 +9,7 @@ Visibility (the one rule, enforced here and nowhere else):
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, User
@@ -21,8 +21,6 @@ from contacts.models import (
     Kol,
     Stage,
     StageChange,
-    TherapeuticArea,
-    Topic,
 )
 from kolcrm.expressions import in_ids
 
@@ -93,8 +91,12 @@ def kol_interests(kol: Kol) -> QuerySet[Interest]:
     return kol.interests.select_related("topic__area")
 
 
-def kol_goals(kol: Kol, *, whose: str) -> QuerySet[Goal]:
-    return kol.goals.filter(whose=whose)
+def kol_goals(kol: Kol) -> dict[str, list[Goal]]:
+    """Their goals and ours (by Goal.Whose), in one query."""
+    goals: dict[str, list[Goal]] = {whose: [] for whose in Goal.Whose.values}
+    for goal in kol.goals.all():
+        goals[goal.whose].append(goal)
+    return goals
 
 
 def kol_stage_history(kol: Kol) -> QuerySet[StageChange]:
@@ -103,12 +105,6 @@ def kol_stage_history(kol: Kol) -> QuerySet[StageChange]:
 
 def kol_collaborators(kol: Kol) -> QuerySet[Collaborator]:
     return kol.collaborations.select_related("user")
-
-
-def areas_with_topics() -> QuerySet[TherapeuticArea]:
-    return TherapeuticArea.objects.prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.order_by("name"))
-    )
 
 
 def owners_for_manager(user: User) -> QuerySet[User]:

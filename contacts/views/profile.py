@@ -16,6 +16,7 @@ from contacts import selectors, services
 from contacts.forms import CollaboratorForm, GoalForm, InterestForm, StageChangeForm
 from contacts.models import Collaborator, Goal, Interest, Kol
 from contacts.views.rendering import CONFLICT, INVALID, opened, wants_part
+from kolcrm.lazy import lazy_split
 
 TEMPLATE = "contacts/kol_detail.html"
 
@@ -25,13 +26,16 @@ def kol_page_context(
 ) -> dict:
     """Everything the KOL page shows. Querysets are lazy: a partial runs only its own."""
     access = access or selectors.kol_access(request.user, kol)
+    kol_goals, our_goals = lazy_split(
+        lambda: selectors.kol_goals(kol), Goal.Whose.KOL, Goal.Whose.OURS
+    )
     context = {
         "kol": kol,
         "access": access,
         "interests": selectors.kol_interests(kol),
         "interest_form": InterestForm() if opened(request, "interest") else None,
-        "kol_goals": selectors.kol_goals(kol, whose=Goal.Whose.KOL),
-        "our_goals": selectors.kol_goals(kol, whose=Goal.Whose.OURS),
+        "kol_goals": kol_goals,
+        "our_goals": our_goals,
         "kol_goal_form": (
             GoalForm(initial={"whose": Goal.Whose.KOL}, prefix="kolgoal")
             if opened(request, "kolgoal")
@@ -50,7 +54,6 @@ def kol_page_context(
             if access.can_edit and opened(request, "collaborator")
             else None
         ),
-        "areas": selectors.areas_with_topics(),
         "audit_entries": selectors.kol_audit_entries(kol),
     }
     # The page composes both apps here; contacts' models never import engagements.

@@ -46,21 +46,22 @@ def may_act_on(user: User, followup: FollowUp) -> bool:
     return user.pk in {followup.owner_id, followup.kol.owner_id}
 
 
-def kol_open_followups(kol: Kol, *, user: User) -> QuerySet[FollowUp]:
-    """Open follow-ups of a KOL, soonest first."""
-    followups = kol.follow_ups.filter(status=FollowUp.Status.OPEN).select_related("kol", "owner")
-    return with_rights(followups, user).order_by("due_on", "pk")
-
-
-def kol_recent_followups(kol: Kol, *, user: User) -> QuerySet[FollowUp]:
-    """Follow-ups done or skipped in the last 30 days, latest first."""
+def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
+    """The KOL page's follow-ups in one query: "open" (soonest first) and "recent" (done or
+    skipped in the last 30 days, latest first)."""
     since = timezone.now() - datetime.timedelta(days=RECENTLY_COMPLETED_DAYS)
-    followups = (
-        kol.follow_ups.exclude(status=FollowUp.Status.OPEN)
-        .filter(done_at__gte=since)
-        .select_related("kol", "owner")
-    )
-    return with_rights(followups, user).order_by("-done_at", "-pk")
+    rows = with_rights(
+        kol.follow_ups.filter(
+            Q(status=FollowUp.Status.OPEN)
+            | (~Q(status=FollowUp.Status.OPEN) & Q(done_at__gte=since))
+        ).select_related("kol", "owner"),
+        user,
+    ).order_by("due_on", "pk")
+    parts: dict[str, list[FollowUp]] = {"open": [], "recent": []}
+    for followup in rows:
+        parts["open" if followup.status == FollowUp.Status.OPEN else "recent"].append(followup)
+    parts["recent"].sort(key=lambda f: (f.done_at, f.pk), reverse=True)
+    return parts
 
 
 def _my_open_followups(user: User) -> QuerySet[FollowUp]:

@@ -54,6 +54,13 @@ def kol_recent_asks(kol: Kol) -> QuerySet[Ask]:
     return Ask.objects.filter(kol=kol, asked_on__gte=balance_since()).select_related("by")
 
 
+def kol_ledger(kol: Kol) -> dict:
+    """The ledger part: the last 12 months' "gives" and "asks", and their "balance" counted
+    from those rows (two queries, not four)."""
+    gives, asks = list(kol_recent_gives(kol)), list(kol_recent_asks(kol))
+    return {"gives": gives, "asks": asks, "balance": Balance(gives=len(gives), asks=len(asks))}
+
+
 def topics_for_give(kol: Kol) -> QuerySet[Topic]:
     """Every topic, flagged `is_theirs` when it is one of the KOL's interests (one query)."""
     theirs = Interest.objects.filter(kol=kol, topic=OuterRef("pk"))

@@ -28,6 +28,7 @@ from engagements.models import FollowUp
 from engagements.selectors import followups as selectors
 from engagements.services import followups as services
 from engagements.views import today as today_views
+from kolcrm.lazy import lazy_split
 
 TEMPLATE = "engagements/_followups.html"
 ITEM_TEMPLATE = "engagements/_followup_item.html"
@@ -39,9 +40,12 @@ def _kol_page_url(kol_pk: int) -> str:
 
 
 def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
+    open_followups, recent_followups = lazy_split(
+        lambda: selectors.kol_followups(kol, user=request.user), "open", "recent"
+    )
     return {
-        "followup_open": selectors.kol_open_followups(kol, user=request.user),
-        "followup_recent": selectors.kol_recent_followups(kol, user=request.user),
+        "followup_open": open_followups,
+        "followup_recent": recent_followups,
         "followup_form": (
             FollowUpForm() if access.can_log and opened(request, "followup") else None
         ),

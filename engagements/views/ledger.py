@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -21,16 +20,20 @@ from engagements.forms.ledger import AskForm, GiveForm
 from engagements.models import Ask, Give
 from engagements.selectors import ledger as ledger_selectors
 from engagements.services import ledger as services
+from kolcrm.lazy import lazy_split
 
 TEMPLATE = "engagements/_ledger.html"
 PART = "ledger"
 
 
 def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
+    gives, asks, balance = lazy_split(
+        lambda: ledger_selectors.kol_ledger(kol), "gives", "asks", "balance"
+    )
     return {
-        "ledger_balance": SimpleLazyObject(lambda: ledger_selectors.kol_balance(kol)),
-        "ledger_gives": ledger_selectors.kol_recent_gives(kol),
-        "ledger_asks": ledger_selectors.kol_recent_asks(kol),
+        "ledger_balance": balance,
+        "ledger_gives": gives,
+        "ledger_asks": asks,
         # Built when opened (contacts/views/rendering.py: OPEN); a link with ?give_kind=
         # opens the give form with that kind chosen.
         "ledger_give_form": (
