@@ -2,22 +2,32 @@
 
 import datetime
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from contacts.models import Kol
-from contacts.services import kol_refresh_check_in
 from engagements.models import Give, Touchpoint
 
 
+def _latest(model, field: str) -> Subquery:
+    rows = model.objects.filter(kol=OuterRef("pk")).order_by().values("kol")
+    return Subquery(rows.annotate(latest=Max(field)).values("latest"))
+
+
 def kol_refresh_last_interaction(*, kol: Kol) -> None:
-    """Any touchpoint or give resets the clock; editing or deleting one recomputes it."""
-    last_touchpoint = Touchpoint.objects.filter(kol=kol).aggregate(at=Max("occurred_at"))["at"]
-    last_give = Give.objects.filter(kol=kol).aggregate(on=Max("given_on"))["on"]
-    candidates = [last_touchpoint] if last_touchpoint else []
-    if last_give:
+    """Any touchpoint or give resets the clock; editing or deleting one recomputes it. One
+    query reads the latest of both, one writes the last interaction and the next check-in."""
+    latest = (
+        Kol.objects.filter(pk=kol.pk)
+        .values(touchpoint=_latest(Touchpoint, "occurred_at"), give=_latest(Give, "given_on"))
+        .get()
+    )
+    candidates = [latest["touchpoint"]] if latest["touchpoint"] else []
+    if latest["give"]:
         noon = datetime.time(12, 0, tzinfo=timezone.get_default_timezone())
-        candidates.append(datetime.datetime.combine(last_give, noon))
+        candidates.append(datetime.datetime.combine(latest["give"], noon))
     kol.last_interaction_at = max(candidates) if candidates else None
-    Kol.objects.filter(pk=kol.pk).update(last_interaction_at=kol.last_interaction_at)
-    kol_refresh_check_in(kol=kol)
+    kol.next_check_in_on = kol.compute_next_check_in()
+    Kol.objects.filter(pk=kol.pk).update(
+        last_interaction_at=kol.last_interaction_at, next_check_in_on=kol.next_check_in_on
+    )

@@ -33,7 +33,8 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def _touchpoint_form(request: HttpRequest, kol: Kol, data=None, **kwargs) -> TouchpointForm:
-    suggested = suggested_questions(kol=kol, user=request.user, limit=5)
+    # Suggested questions are shown on a new form only (a posted one keeps what was ticked).
+    suggested = suggested_questions(kol=kol, user=request.user, limit=5) if data is None else None
     return TouchpointForm(data, kol=kol, user=request.user, suggested=suggested, **kwargs)
 
 
