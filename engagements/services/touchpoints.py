@@ -86,6 +86,8 @@ def _create_follow_ups(touchpoint: Touchpoint, *, by: User) -> None:
     ]
     for follow_up in FollowUp.objects.bulk_create(rows):
         audit.record_created(kol=touchpoint.kol, actor=by, obj=follow_up, subject="follow-up")
+    # What the answer tells the user ("the thank-you recap is due ..."), without a query.
+    touchpoint.thank_you = next((r for r in rows if r.kind == FollowUp.Kind.THANK_YOU), None)
     if by.immediate_follow_ups and any(row.due_on <= timezone.localdate() for row in rows):
         # Email it now rather than at the next scheduled dispatch. If the broker is down
         # this only logs: the scheduled dispatch finds the follow-up in the database.

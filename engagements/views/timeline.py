@@ -61,11 +61,14 @@ def _get_own_touchpoint(request: HttpRequest, kol: Kol, touchpoint_pk: int) -> T
 
 
 def _logged_message(touchpoint: Touchpoint) -> str:
-    thank_you = (
-        FollowUp.objects.filter(source_touchpoint=touchpoint, kind=FollowUp.Kind.THANK_YOU)
-        .only("due_on")
-        .first()
-    )
+    if hasattr(touchpoint, "thank_you"):  # just logged: the service kept it
+        thank_you = touchpoint.thank_you
+    else:  # a repeated post of the same form: logged before
+        thank_you = (
+            FollowUp.objects.filter(source_touchpoint=touchpoint, kind=FollowUp.Kind.THANK_YOU)
+            .only("due_on")
+            .first()
+        )
     if thank_you:
         return f"Logged. The thank-you recap is due {thank_you.due_on:%a %d %b}."
     return "Logged."

@@ -97,6 +97,10 @@ def test_a_double_submit_creates_one_touchpoint(owner_client, kol):
     assert first.status_code == second.status_code == 200
     assert Touchpoint.objects.count() == 1
     assert FollowUp.objects.count() == 1
+    # The repeat is answered as the first was: the thank-you made then.
+    due = f"{FollowUp.objects.get().due_on:%a %d %b}"
+    assert f"The thank-you recap is due {due}." in first.content.decode()
+    assert f"The thank-you recap is due {due}." in second.content.decode()
     owner_client.post(add_url(kol), form_data(), **HTMX)
     assert Touchpoint.objects.count() == 2
 
