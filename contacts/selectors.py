@@ -25,16 +25,25 @@ from contacts.models import (
 from kolcrm.expressions import in_ids
 
 
-def kols_for_user(user: User, *, archived: bool | None = False) -> QuerySet[Kol]:
-    """Every KOL `user` may see; `archived=None` includes archived and active ones."""
+def visible_to(user: User, *, through: str = "") -> Q:
+    """The visibility rule as a condition on a KOL, or on the KOL that `through` leads to
+    ("kol__" from a follow-up): a query already joining the KOL checks it on that row."""
     managed_members = Membership.objects.filter(
         team__memberships__user=user, team__memberships__role=Membership.Role.MANAGER
     ).values("user_id")
     collaborating = Collaborator.objects.filter(user=user).values("kol_id")
     # Index conditions on PostgreSQL: the user's own KOLs are found through the owner and
     # primary-key indexes, not by checking every KOL of the organisation (in_ids).
-    visible = Q(owner=user) | in_ids("pk", collaborating) | in_ids("owner_id", managed_members)
-    kols = Kol.objects.filter(visible)
+    return (
+        Q(**{f"{through}owner": user})
+        | in_ids(f"{through}pk", collaborating)
+        | in_ids(f"{through}owner_id", managed_members)
+    )
+
+
+def kols_for_user(user: User, *, archived: bool | None = False) -> QuerySet[Kol]:
+    """Every KOL `user` may see; `archived=None` includes archived and active ones."""
+    kols = Kol.objects.filter(visible_to(user))
     if archived is not None:
         kols = kols.filter(is_archived=archived)
     return kols

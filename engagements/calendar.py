@@ -16,7 +16,7 @@ from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
 from contacts.models import Kol
-from contacts.selectors import kols_for_user
+from contacts.selectors import visible_to
 from engagements.emails import absolute
 from engagements.models import FollowUp
 from engagements.selectors.due import local_now
@@ -73,7 +73,10 @@ def feed_followups(user: User) -> QuerySet[FollowUp]:
     """Open follow-ups `user` owns, on active KOLs they can still see (as on Today)."""
     return (
         FollowUp.objects.filter(
-            owner=user, status=FollowUp.Status.OPEN, kol__in=kols_for_user(user)
+            visible_to(user, through="kol__"),
+            owner=user,
+            status=FollowUp.Status.OPEN,
+            kol__is_archived=False,
         )
         .select_related("kol")
         .only("pk", "due_on", "kind", "text", "kol__name")

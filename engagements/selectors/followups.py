@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance
-from contacts.selectors import kols_for_user
+from contacts.selectors import visible_to
 from engagements.models import FollowUp, Give
 
 RECENTLY_COMPLETED_DAYS = 30
@@ -67,7 +67,10 @@ def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
 def _my_open_followups(user: User) -> QuerySet[FollowUp]:
     # Only KOLs the user can still see and that are active: those are the ones they can act on.
     followups = FollowUp.objects.filter(
-        owner=user, status=FollowUp.Status.OPEN, kol__in=kols_for_user(user)
+        visible_to(user, through="kol__"),
+        owner=user,
+        status=FollowUp.Status.OPEN,
+        kol__is_archived=False,
     ).select_related("kol")
     return with_rights(followups, user)
 
