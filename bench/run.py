@@ -8,6 +8,7 @@ own (http.client, keep-alive where the server allows it, N threads).
 
 import argparse
 import datetime
+import gc
 import http.client
 import json
 import os
@@ -247,7 +248,9 @@ def wsgi_app():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kolcrm.settings")
     django.setup()
     settings.ROOT_URLCONF = "bench.urls"
-    return get_wsgi_application()
+    application = get_wsgi_application()
+    gc.freeze()  # as kolcrm/wsgi.py does
+    return application
 
 
 def free_port() -> int:
