@@ -15,9 +15,10 @@ def wants_part(request: HttpRequest) -> bool:
 
 
 # The KOL page's add-forms are collapsed in <details> and built only when opened: htmx asks
-# for the form (`?open=<name>` on the part's URL) when the <details> opens; without
-# JavaScript the <details> holds a link to the page with that form open (`?open=<name>`).
-# Building and rendering them on every view of the page was half its time.
+# the KOL page for the form alone (`?open=<name>`, contacts/views/kols.py: LAZY_FORMS) when
+# the <details> opens; without JavaScript the <details> holds a link to the page with that
+# form open (the same `?open=<name>`). Building and rendering them on every view of the
+# page was half its time.
 OPEN = "open"
 
 
