@@ -79,10 +79,12 @@ def _bump_version(kol: Kol, *, expected_version: int, **changes: Any) -> None:
     kol.version = expected_version + 1
 
 
-def kol_refresh_check_in(*, kol: Kol) -> None:
-    """Recompute the stored next check-in after anything it depends on changed."""
+def kol_refresh_check_in(*, kol: Kol, also: tuple[str, ...] = ()) -> None:
+    """Recompute the stored next check-in after anything it depends on changed; `also`
+    names fields already set on `kol` to write in the same UPDATE."""
     kol.next_check_in_on = kol.compute_next_check_in()
-    Kol.objects.filter(pk=kol.pk).update(next_check_in_on=kol.next_check_in_on)
+    fields = {name: getattr(kol, name) for name in also}
+    Kol.objects.filter(pk=kol.pk).update(next_check_in_on=kol.next_check_in_on, **fields)
 
 
 @transaction.atomic

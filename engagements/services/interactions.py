@@ -6,6 +6,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from contacts.models import Kol
+from contacts.services import kol_refresh_check_in
 from engagements.models import Give, Touchpoint
 
 
@@ -27,7 +28,4 @@ def kol_refresh_last_interaction(*, kol: Kol) -> None:
         noon = datetime.time(12, 0, tzinfo=timezone.get_default_timezone())
         candidates.append(datetime.datetime.combine(latest["give"], noon))
     kol.last_interaction_at = max(candidates) if candidates else None
-    kol.next_check_in_on = kol.compute_next_check_in()
-    Kol.objects.filter(pk=kol.pk).update(
-        last_interaction_at=kol.last_interaction_at, next_check_in_on=kol.next_check_in_on
-    )
+    kol_refresh_check_in(kol=kol, also=("last_interaction_at",))
