@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import F, Value
 from django.utils import timezone
 
 from contacts.models import Kol, StageChange
@@ -47,6 +47,35 @@ def _at_noon(day: datetime.date) -> datetime.datetime:
     )
 
 
+def with_topics_and_questions(touchpoints: list[Touchpoint]) -> list[Touchpoint]:
+    """Set `topic_names` and `question_texts` on each touchpoint, in the order their models
+    list them, from one query (a UNION of the two link tables) instead of two prefetches."""
+    by_pk = {touchpoint.pk: touchpoint for touchpoint in touchpoints}
+    for touchpoint in touchpoints:
+        touchpoint.topic_names, touchpoint.question_texts = [], []
+    if not by_pk:
+        return touchpoints
+    topics = (
+        Touchpoint.topics.through.objects.filter(touchpoint_id__in=by_pk)
+        .annotate(kind=Value("topic"), sort=F("topic__area__name"), text=F("topic__name"))
+        .values_list("touchpoint_id", "kind", "sort", "topic_id", "text")
+    )
+    questions = (
+        Touchpoint.questions.through.objects.filter(touchpoint_id__in=by_pk)
+        .annotate(kind=Value("question"), sort=F("question__purpose"), text=F("question__text"))
+        .values_list("touchpoint_id", "kind", "sort", "question_id", "text")
+    )
+    # Topic order: area, then name; question order: purpose, then pk (their Meta.ordering).
+    rows = sorted(
+        topics.union(questions, all=True),
+        key=lambda r: (r[2], r[4] if r[1] == "topic" else "", r[3]),
+    )
+    for touchpoint_id, kind, _sort, _pk, text in rows:
+        touchpoint = by_pk[touchpoint_id]
+        (touchpoint.topic_names if kind == "topic" else touchpoint.question_texts).append(text)
+    return touchpoints
+
+
 def kol_timeline(kol: Kol, *, kind: str = "", page: int = 1) -> TimelinePage:
     """One reverse-chronological page; one query per source whatever the page holds."""
     page = min(max(page, 1), MAX_PAGE)
@@ -54,13 +83,9 @@ def kol_timeline(kol: Kol, *, kind: str = "", page: int = 1) -> TimelinePage:
     sources = {
         "touchpoint": lambda: [
             Entry("touchpoint", t.occurred_at, t)
-            for t in Touchpoint.objects.filter(kol=kol)
-            .select_related("by")
-            .prefetch_related(
-                # Plain lists: the template reads them without making a queryset per entry.
-                Prefetch("topics", to_attr="topic_list"),
-                Prefetch("questions", to_attr="question_list"),
-            )[:take]
+            for t in with_topics_and_questions(
+                list(Touchpoint.objects.filter(kol=kol).select_related("by")[:take])
+            )
         ],
         "give": lambda: [
             Entry("give", _at_noon(g.given_on), g)

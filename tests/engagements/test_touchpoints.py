@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import AssumptionStatus, Collaborator, Interest, Kol
-from engagements.models import FollowUp, Touchpoint, TouchpointInterest
+from engagements.models import FollowUp, Question, Touchpoint, TouchpointInterest
 from tests.conftest import HTMX, client_for
-from tests.engagements.factories import GiveFactory, TouchpointFactory
-from tests.factories import InterestFactory, TopicFactory
+from tests.engagements.factories import GiveFactory, QuestionFactory, TouchpointFactory
+from tests.factories import InterestFactory, TherapeuticAreaFactory, TopicFactory
 
 
 def add_url(kol):
@@ -203,6 +203,30 @@ def test_the_timeline_merges_everything_newest_first_and_filters(owner_client, k
     assert "ESC overview" in gives and "Old words" not in gives
     page = owner_client.get(url).content.decode()
     assert "<html" in page and 'id="timeline"' in page
+
+
+def test_each_timeline_entry_shows_its_own_topics_and_questions_in_order(owner_client, kol):
+    cardio, renal = TherapeuticAreaFactory(name="Cardiology"), TherapeuticAreaFactory(name="Renal")
+    sglt2, hfpef = TopicFactory(area=cardio, name="SGLT2"), TopicFactory(area=cardio, name="HFpEF")
+    ckd = TopicFactory(area=renal, name="CKD")
+    gaps = QuestionFactory(purpose=Question.Purpose.INFORMATION_GAPS, text="What is missing?")
+    goals = QuestionFactory(purpose=Question.Purpose.GOALS, text="What drives you?")
+    first = TouchpointFactory(kol=kol, they_said="First talk")
+    first.topics.add(ckd, sglt2, hfpef)
+    first.questions.add(goals, gaps)
+    second = TouchpointFactory(kol=kol, they_said="Second talk")
+    second.topics.add(ckd)
+    url = reverse("engagements:kol_timeline", args=[kol.pk])
+    part = owner_client.get(url, **HTMX).content.decode()
+    first_entry = part[part.index(f'id="touchpoint-{first.pk}"') :]
+    first_entry = first_entry[: first_entry.index("</li>\n")]
+    # Topics by area, then name; questions in the bank's order (purpose).
+    assert first_entry.index("HFpEF") < first_entry.index("SGLT2") < first_entry.index("CKD")
+    assert first_entry.index("What drives you?") < first_entry.index("What is missing?")
+    second_entry = part[part.index(f'id="touchpoint-{second.pk}"') :]
+    second_entry = second_entry[: second_entry.index("</li>\n")]
+    assert "CKD" in second_entry and "SGLT2" not in second_entry
+    assert "Questions asked" not in second_entry
 
 
 def test_the_timeline_pages_by_twenty(owner_client, kol):
