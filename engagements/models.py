@@ -157,9 +157,11 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
         indexes = [
-            # Today: an owner's open follow-ups by due date (partial: open ones only).
+            # Today: an owner's open follow-ups by due date (partial: open ones only); the
+            # KOL included, so that Today's counts are index-only scans.
             models.Index(
                 fields=["owner", "due_on"],
+                include=["kol"],
                 condition=models.Q(status="open"),
                 name="followup_owner_open_due",
             ),

@@ -86,6 +86,25 @@ def test_follow_ups_due_are_only_the_users_open_ones_on_active_visible_kols(
         assert hidden not in due
 
 
+def test_a_full_list_counts_only_what_it_would_show(owner_client, kol, owner, teammate):
+    # Past the first ten, the total comes from a count of its own: the same rule as the rows.
+    for n in range(12):
+        FollowUpFactory(kol=kol, due_on=days(-1), text=f"Mine {n}")
+    FollowUpFactory(kol=KolFactory(owner=owner, is_archived=True), due_on=days(0), text="Archived")
+    FollowUpFactory(kol=KolFactory(owner=teammate), owner=owner, due_on=days(0), text="Gone")
+    FollowUpFactory(kol=kol, owner=teammate, due_on=days(-1), text="Someone else's")
+    FollowUpFactory(kol=kol, due_on=days(-1), text="Already done", status="done")
+    for n in range(11):
+        FollowUpFactory(kol=kol, due_on=days(3), text=f"Soon {n}")
+    FollowUpFactory(kol=KolFactory(owner=owner, is_archived=True), due_on=days(3), text="Arch")
+
+    page = owner_client.get(TODAY_URL).content.decode()
+
+    due = section(page, "today-due")
+    assert due.startswith("Follow-ups due (12)") and "Showing 10 of 12" in due
+    assert "Next 30 days (11)" in words(page)
+
+
 def test_a_collaborators_own_follow_ups_show_on_their_today(kol, teammate):
     Collaborator.objects.create(kol=kol, user=teammate)
     FollowUpFactory(kol=kol, owner=teammate, due_on=days(0), text="Teammate's promise")
