@@ -50,15 +50,19 @@ def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
     """The KOL page's follow-ups in one query: "open" (soonest first) and "recent" (done or
     skipped in the last 30 days, latest first)."""
     since = timezone.now() - datetime.timedelta(days=RECENTLY_COMPLETED_DAYS)
-    rows = with_rights(
+    rows = (
         kol.follow_ups.filter(
             Q(status=FollowUp.Status.OPEN)
             | (~Q(status=FollowUp.Status.OPEN) & Q(done_at__gte=since))
-        ).select_related("kol", "owner"),
-        user,
-    ).order_by("due_on", "pk")
+        )
+        .select_related("owner")
+        .order_by("due_on", "pk")
+    )
     parts: dict[str, list[FollowUp]] = {"open": [], "recent": []}
     for followup in rows:
+        # The KOL is this one: no join, and with_rights' rule on the row in Python.
+        followup.kol = kol
+        followup.can_act = may_act_on(user, followup)
         parts["open" if followup.status == FollowUp.Status.OPEN else "recent"].append(followup)
     parts["recent"].sort(key=lambda f: (f.done_at, f.pk), reverse=True)
     return parts
