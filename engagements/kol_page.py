@@ -4,6 +4,8 @@ Each area returns lazy values (querysets, forms), so rendering one partial runs 
 own queries.
 """
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 
 from contacts.models import Kol
@@ -11,9 +13,13 @@ from contacts.selectors import KolAccess
 from engagements.views import followups, ledger, plan, timeline
 
 
-def kol_page_extras(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
+def kol_page_extras(
+    request: HttpRequest, kol: Kol, access: KolAccess, *, stage_history: Iterable | None = None
+) -> dict:
+    """`stage_history`: the KOL's stage changes as the stage panel reads them (newest
+    first), for the timeline to show without querying them again."""
     return {
-        **timeline.kol_page_context(request, kol, access),
+        **timeline.kol_page_context(request, kol, access, stage_history=stage_history),
         **followups.kol_page_context(request, kol, access),
         **ledger.kol_page_context(request, kol, access),
         **plan.kol_page_context(request, kol, access),

@@ -26,6 +26,7 @@ def kol_page_context(
 ) -> dict:
     """Everything the KOL page shows. Querysets are lazy: a partial runs only its own."""
     access = access or selectors.kol_access(request.user, kol)
+    stage_history = selectors.kol_stage_history(kol)  # the stage panel's and the timeline's
     kol_goals, our_goals = lazy_split(
         lambda: selectors.kol_goals(kol), Goal.Whose.KOL, Goal.Whose.OURS
     )
@@ -46,7 +47,7 @@ def kol_page_context(
             if opened(request, "oursgoal")
             else None
         ),
-        "stage_history": selectors.kol_stage_history(kol),
+        "stage_history": stage_history,
         "stage_form": StageChangeForm(kol=kol),
         "collaborators": selectors.kol_collaborators(kol),
         "collaborator_form": (
@@ -60,7 +61,9 @@ def kol_page_context(
     from engagements import kol_page as engagements_part
     from reviews import kol_page as reviews_part
 
-    context.update(engagements_part.kol_page_extras(request, kol, access))
+    context.update(
+        engagements_part.kol_page_extras(request, kol, access, stage_history=stage_history)
+    )
     context.update(reviews_part.kol_page_extras(request, kol, access))
     context.update(overrides)
     return context

@@ -1,6 +1,7 @@
 """The KOL timeline: touchpoints, gives, asks, stage changes and completed follow-ups."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,8 +77,14 @@ def with_topics_and_questions(touchpoints: list[Touchpoint]) -> list[Touchpoint]
     return touchpoints
 
 
-def kol_timeline(kol: Kol, *, kind: str = "", page: int = 1) -> TimelinePage:
-    """One reverse-chronological page; one query per source whatever the page holds."""
+def kol_timeline(
+    kol: Kol, *, kind: str = "", page: int = 1, stage_changes: Iterable | None = None
+) -> TimelinePage:
+    """One reverse-chronological page; one query per source whatever the page holds.
+
+    `stage_changes`: all of the KOL's stage changes with `changed_by`, when the caller has
+    them already (the KOL page's stage panel): the timeline takes them instead of a query.
+    """
     page = min(max(page, 1), MAX_PAGE)
     take = page * PAGE_SIZE + 1
     sources = {
@@ -97,7 +104,11 @@ def kol_timeline(kol: Kol, *, kind: str = "", page: int = 1) -> TimelinePage:
         ],
         "stage": lambda: [
             Entry("stage", c.changed_at, c)
-            for c in StageChange.objects.filter(kol=kol).select_related("changed_by")[:take]
+            for c in (
+                stage_changes
+                if stage_changes is not None
+                else StageChange.objects.filter(kol=kol).select_related("changed_by")[:take]
+            )
         ],
         "followup": lambda: [
             Entry("followup", f.done_at, f)

@@ -38,12 +38,16 @@ def _touchpoint_form(request: HttpRequest, kol: Kol, data=None, **kwargs) -> Tou
     return TouchpointForm(data, kol=kol, user=request.user, suggested=suggested, **kwargs)
 
 
-def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
+def kol_page_context(
+    request: HttpRequest, kol: Kol, access: KolAccess, *, stage_history=None
+) -> dict:
     kind = request.GET.get("kind", "")
     page = _page_number(request)
     context = {
         "timeline": SimpleLazyObject(
-            lambda: timeline_selectors.kol_timeline(kol, kind=kind, page=page)
+            lambda: timeline_selectors.kol_timeline(
+                kol, kind=kind, page=page, stage_changes=stage_history
+            )
         ),
         "timeline_kinds": timeline_selectors.KINDS,
         "touchpoint_form": None,

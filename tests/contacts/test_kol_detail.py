@@ -1,7 +1,10 @@
 """The KOL page, person first, and its inline parts (htmx and plain posts)."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts import services
 from contacts.models import AssumptionStatus, Collaborator, Goal, Interest, Stage
 from tests.conftest import HTMX
 from tests.factories import GoalFactory, InterestFactory, TopicFactory
@@ -208,6 +211,26 @@ def test_the_stage_changes_inline_with_history_and_badge(owner_client, kol, owne
     assert "Asked for our HFpEF data" in part and "Establishing → <strong>Developing" in part
     kol.refresh_from_db()
     assert kol.stage == Stage.DEVELOPING
+
+
+def test_stage_changes_show_in_the_stage_panel_and_the_timeline_from_one_query(
+    owner_client, kol, owner
+):
+    services.kol_change_stage(
+        kol=kol,
+        by=owner,
+        to_stage=Stage.DEVELOPING,
+        reason="Keen on data",
+        expected_version=kol.version,
+    )
+    with CaptureQueriesContext(connection) as captured:
+        page = owner_client.get(url("kol_detail", kol)).content.decode()
+    stage_panel = page[page.index('<section id="stage"') :]
+    timeline = page[page.index('<section id="timeline"') : page.index('<section id="stage"')]
+    assert "Keen on data" in stage_panel and "Keen on data" in timeline
+    assert "Relationship recorded" in timeline  # the first one, from when the KOL was added
+    stage_queries = [q for q in captured if 'FROM "contacts_stagechange"' in q["sql"]]
+    assert len(stage_queries) == 1
 
 
 def test_moving_back_without_a_reason_is_refused_inline(owner_client, kol):
