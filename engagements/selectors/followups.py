@@ -4,7 +4,6 @@ import datetime
 
 from django.db.models import (
     BooleanField,
-    Case,
     Exists,
     F,
     OuterRef,
@@ -13,7 +12,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.utils import timezone
 
@@ -31,18 +29,8 @@ SUGGESTED_GIVES_LIMIT = 10
 STATED = Q(provenance=Provenance.STATED) | Q(assumption_status=AssumptionStatus.CONFIRMED)
 
 
-def with_rights(followups: QuerySet[FollowUp], user: User) -> QuerySet[FollowUp]:
-    """`can_act`: the follow-up's owner or the KOL's owner may complete, skip or snooze it."""
-    return followups.annotate(
-        can_act=Case(
-            When(Q(owner=user) | Q(kol__owner=user), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-
-
 def may_act_on(user: User, followup: FollowUp) -> bool:
+    """The follow-up's owner or the KOL's owner may complete, skip or snooze it."""
     return user.pk in {followup.owner_id, followup.kol.owner_id}
 
 
@@ -60,7 +48,7 @@ def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
     )
     parts: dict[str, list[FollowUp]] = {"open": [], "recent": []}
     for followup in rows:
-        # The KOL is this one: no join, and with_rights' rule on the row in Python.
+        # The KOL is the page's: no join to read it again.
         followup.kol = kol
         followup.can_act = may_act_on(user, followup)
         parts["open" if followup.status == FollowUp.Status.OPEN else "recent"].append(followup)
@@ -82,7 +70,7 @@ def _my_open_followups(user: User, due: Q) -> tuple[QuerySet[FollowUp], QuerySet
     rows = (
         mine.filter(visible_to(user, through="kol__"), kol__is_archived=False)
         .select_related("kol")
-        # Their owner may always act on them (with_rights, without its join).
+        # Their owner may always act on them (may_act_on).
         .annotate(can_act=Value(True, output_field=BooleanField()))
         .order_by("due_on", "pk")
     )
