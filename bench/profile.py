@@ -1,7 +1,7 @@
 """Profile one page in-process against the database a `make bench --keep` run kept.
 
     python -m bench.profile /kols/1/ [--role msl|manager|admin] [-n 40] [--cprofile 25]
-    python -m bench.profile /kols/51/touchpoints/ --post
+    python -m bench.profile /kols/51/touchpoints/ --post   # and --sql, --pyinstrument, --dump
 
 Production-like settings (DEBUG off, cached templates), Django's test Client signed in as
 the bench's MSL, manager or superuser. Prints the median and minimum wall time of n
@@ -15,12 +15,17 @@ import cProfile
 import json
 import os
 import pstats
-import secrets
 import statistics
 import time
 import urllib.parse
 
-from bench.run import RESULTS_DIR, touchpoint_body
+from bench.run import (
+    DEFAULT_SERVER,
+    RESULTS_DIR,
+    database_url_for,
+    touchpoint_body,
+    use_in_process_settings,
+)
 
 
 def main() -> None:
@@ -30,6 +35,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=40)
     parser.add_argument("--post", action="store_true", help="log a touchpoint (htmx POST)")
     parser.add_argument("--cprofile", type=int, default=0, metavar="K")
+    parser.add_argument("--dump", metavar="FILE", help="with --cprofile: save the stats (pstats)")
     parser.add_argument("--database-name", default="kolcrm_bench")
     parser.add_argument("--sql", action="store_true", help="print each query and its time")
     parser.add_argument(
@@ -38,16 +44,8 @@ def main() -> None:
     args = parser.parse_args()
 
     seeded = json.loads((RESULTS_DIR / f"{args.database_name}.seed.json").read_text())
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="kolcrm.settings",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.database_name}",
-        CELERY_BROKER_URL="memory://",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="testserver",
-        KOLCRM_BENCH="1",
-        LOG_LEVEL="WARNING",
-    )
+    server = os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER)
+    use_in_process_settings(database_url_for(server, args.database_name))
     import django
 
     django.setup()
@@ -121,8 +119,8 @@ def main() -> None:
         stats = pstats.Stats(profiler)
         print(f"{stats.total_calls // args.n:,} function calls a request")
         stats.sort_stats("tottime").print_stats(args.cprofile)
-        if os.environ.get("PROFILE_DUMP"):
-            stats.dump_stats(os.environ["PROFILE_DUMP"])
+        if args.dump:
+            stats.dump_stats(args.dump)
 
 
 if __name__ == "__main__":

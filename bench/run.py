@@ -405,6 +405,23 @@ def create_database(server_url: str, name: str) -> str:
     return database_url_for(server_url, name)
 
 
+def use_in_process_settings(database_url: str) -> None:
+    """Settings for the bench's in-process work (seeding, counting queries, bench.profile):
+    DEBUG off, as in production, without the HTTPS-only settings the test Client would
+    trip over. Call before django.setup()."""
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="kolcrm.settings",
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL="memory://",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        KOLCRM_BENCH="1",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("DJANGO_ENV", None)
+
+
 def database_url_for(server_url: str, name: str) -> str:
     parts = urllib.parse.urlsplit(server_url)
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
@@ -572,17 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         database_url = create_database(args.server_url, name)
     server = None
     try:
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="kolcrm.settings",
-            DATABASE_URL=database_url,
-            CELERY_BROKER_URL="memory://",
-            DEBUG="false",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="127.0.0.1,testserver",
-            KOLCRM_BENCH="1",
-            LOG_LEVEL="WARNING",
-        )
-        os.environ.pop("DJANGO_ENV", None)
+        use_in_process_settings(database_url)
         import django
         from django.conf import settings
         from django.core.management import call_command
