@@ -158,10 +158,10 @@ class FollowUp(models.Model):
         ordering = ["due_on", "pk"]
         indexes = [
             # Today: an owner's open follow-ups by due date (partial: open ones only); the
-            # KOL included, so that Today's counts are index-only scans.
+            # KOL last, so that Today's counts are index-only scans (a key column rather than
+            # INCLUDE, which SQLite does not have).
             models.Index(
-                fields=["owner", "due_on"],
-                include=["kol"],
+                fields=["owner", "due_on", "kol"],
                 condition=models.Q(status="open"),
                 name="followup_owner_open_due",
             ),

@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='followup',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['owner', 'due_on'], include=('kol',), name='followup_owner_open_due'),
+            index=models.Index(condition=models.Q(('status', 'open')), fields=['owner', 'due_on', 'kol'], name='followup_owner_open_due'),
         ),
     ]
