@@ -57,7 +57,8 @@ def kol_create(request: HttpRequest) -> HttpResponse:
 
 # The KOL page's collapsed add-forms (contacts/views/rendering.py: OPEN): ?open=<name>
 # renders the page with that form open; htmx asks for the form alone, from its partial.
-# Each: the template and partial of the form, and what the user must be allowed to do.
+# Each: the template and partial of the form, and what the user must be allowed to do
+# (None: whoever may see the KOL).
 LAZY_FORMS = {
     "interest": ("contacts/kol_detail.html", "interest_form", "log"),
     "kolgoal": ("contacts/kol_detail.html", "kol_goal_form", "edit"),
@@ -67,6 +68,7 @@ LAZY_FORMS = {
     "touchpoint": ("engagements/_timeline.html", "touchpoint_form", "log"),
     "give": ("engagements/_ledger.html", "give_form", "log"),
     "ask": ("engagements/_ledger.html", "ask_form", "log"),
+    "history": ("contacts/_history.html", "entries", None),  # not a form: the History
 }
 
 
@@ -77,7 +79,8 @@ def kol_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if lazy and wants_part(request):
         template, part, action = lazy
         access = selectors.kol_access(request.user, kol)
-        access.require(action)
+        if action:
+            access.require(action)
         return kol_page_answer(request, kol, part, template=template, access=access)
     return render(request, "contacts/kol_detail.html", kol_page_context(request, kol))
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contacts import selectors, services
 from contacts.forms import CollaboratorForm, GoalForm, InterestForm, StageChangeForm
 from contacts.models import Collaborator, Goal, Interest, Kol
-from contacts.views.rendering import CONFLICT, INVALID, opened, wants_part
+from contacts.views.rendering import CONFLICT, INVALID, OPEN, opened, wants_part
 from kolcrm.lazy import lazy_split
 
 TEMPLATE = "contacts/kol_detail.html"
@@ -55,7 +55,11 @@ def kol_page_context(
             if access.can_edit and opened(request, "collaborator")
             else None
         ),
-        "audit_entries": selectors.kol_audit_entries(kol),
+        # The History is collapsed: its entries are read when it is opened (?open=history).
+        "history_entries": (
+            selectors.kol_audit_entries(kol) if opened(request, "history") else None
+        ),
+        "history_url": reverse("contacts:kol_detail", args=[kol.pk]) + f"?{OPEN}=history",
     }
     # The page composes both apps here; contacts' models never import engagements.
     from engagements import kol_page as engagements_part

@@ -51,3 +51,16 @@ def test_without_javascript_the_link_opens_the_form(browser, live_server, kol): 
         assert FollowUp.objects.filter(text="Send the amyloidosis slides").exists()
     finally:
         context.close()
+
+
+def test_opening_the_history_fetches_its_entries(phone_page, kol):  # noqa: F811
+    page = phone_page
+    sign_in(page, kol.owner.email)
+    page.goto(f"/kols/{kol.pk}/")
+    history = page.locator("#history")
+    expect(history.locator("ol.history")).to_have_count(0)
+
+    history.locator("summary").click()
+
+    expect(history.locator("ol.history")).to_be_visible()
+    expect(history.get_by_role("link", name="Show the history")).to_have_count(0)

@@ -1,12 +1,14 @@
 """The KOL page, person first, and its inline parts (htmx and plain posts)."""
 
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts import services
 from contacts.models import AssumptionStatus, Collaborator, Goal, Interest, Stage
-from tests.conftest import HTMX
+from tests.conftest import HTMX, client_for
 from tests.factories import GoalFactory, InterestFactory, TopicFactory
 
 
@@ -329,10 +331,35 @@ def test_every_change_is_in_the_history_panel(owner_client, kol, owner, manager_
     ]
     assert entries[1].changes["name"] == ["Dr Ada Lovelace", "Dr Ada King"]
     assert entries[1].actor == owner
-    page = manager_client.get(url("kol_detail", kol)).content.decode()
+    page = manager_client.get(url("kol_detail", kol), {"open": "history"}).content.decode()
     history = page[page.index('id="history"') :]
     assert "Olivia Owner changed KOL profile" in history and "Dr Ada King" in history
     assert "deleted interest" in history
+
+
+def test_the_history_is_read_when_it_is_opened(owner_client, kol, manager_client, outsider):
+    kol_url = url("kol_detail", kol)
+    owner_client.post(
+        url("kol_edit", kol), {"name": "Dr Ada King", "cadence_days": 60, "version": kol.version}
+    )
+    # Collapsed on the page: no entries, only what fetches them.
+    page = owner_client.get(kol_url).content.decode()
+    history = page[page.index('<section id="history"') :]
+    assert "changed KOL profile" not in history
+    assert f'hx-get="{kol_url}?open=history" hx-trigger="toggle once"' in history
+    assert f'href="{kol_url}?open=history#history"' in history
+
+    # htmx, when the panel opens: the entries alone, for whoever may see the KOL.
+    for client in (owner_client, manager_client):
+        part = client.get(kol_url, {"open": "history"}, **HTMX).content.decode()
+        assert part.lstrip().startswith('<ol class="history audit">')
+        assert "Olivia Owner changed KOL profile" in part and "<h1" not in part
+    assert client_for(outsider).get(kol_url, {"open": "history"}, **HTMX).status_code == 404
+
+    # Without JavaScript, the link opens the page with the History open.
+    page = owner_client.get(kol_url, {"open": "history"}).content.decode()
+    history = page[page.index('<section id="history"') :]
+    assert "<details open>" in history and "Olivia Owner changed KOL profile" in history
 
 
 def test_an_edited_goal_records_what_changed(owner_client, kol):
@@ -433,7 +460,7 @@ def test_only_who_may_use_a_form_can_fetch_it(kol, teammate, manager_client, tea
         == 403
     )
     page = manager_client.get(url("kol_detail", kol)).content.decode()
-    assert "?open=" not in page
+    assert set(re.findall(r"\?open=(\w+)", page)) == {"history"}  # no add-form, the History
 
 
 def test_an_invalid_post_shows_its_form_open_with_the_errors(owner_client, kol):

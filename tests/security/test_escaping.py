@@ -253,7 +253,9 @@ def test_the_owners_pages_show_the_payload_as_text(world, owner):
         # A part of the KOL page may show only its own section, not the name.
         assert_escaped(response.content.decode(), where=url, shows_name=not headers)
     # The History lists every change, values included.
-    page = client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = client.get(
+        reverse("contacts:kol_detail", args=[kol.pk]), {"open": "history"}
+    ).content.decode()
     assert "&lt;b&gt;bold&lt;/b&gt;" in page and "&amp;amp; more" in page
 
 
