@@ -34,11 +34,11 @@ seed: migrate
 run: seed
 	@echo "KOL CRM on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' EXIT; \
-	  $(BIN)/celery -A kolcrm worker -B -s var/celerybeat-schedule --pool solo -l warning --without-gossip --without-mingle & \
-	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/celery -A kolcrm worker -B -Q celery,dispatch -s var/celerybeat-schedule --pool solo -l warning --without-gossip --without-mingle & \
+	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
-	$(BIN)/celery -A kolcrm worker -B -s var/celerybeat-schedule -l info
+	$(BIN)/celery -A kolcrm worker -B -Q celery,dispatch -s var/celerybeat-schedule -l info
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

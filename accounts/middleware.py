@@ -1,5 +1,4 @@
 import time
-import zoneinfo
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequired
 from django.contrib.auth.views import redirect_to_login
@@ -32,7 +31,7 @@ class UserTimeZoneMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.time_zone:
-            with timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
+            with timezone.override(user.zone):
                 return self.get_response(request)
         return self.get_response(request)
 

@@ -12,6 +12,14 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone; pick one such as Europe/Berlin.")
 
 
+def zone_of(name: str) -> datetime.tzinfo:
+    """The time zone called `name`; UTC for an empty or unknown name (never an error)."""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else datetime.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -83,6 +91,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name.split(" ")[0] if self.display_name else self.email
+
+    # A person's "today": the one answer every page, email and job uses (what day it is
+    # for them decides what is due for them, whatever the server's time zone).
+    @property
+    def zone(self) -> datetime.tzinfo:
+        return zone_of(self.time_zone)
+
+    def local_now(self, now: datetime.datetime | None = None) -> datetime.datetime:
+        return (now or timezone.now()).astimezone(self.zone)
+
+    def today(self, now: datetime.datetime | None = None) -> datetime.date:
+        return self.local_now(now).date()
 
     def managed_team_ids(self) -> list[int]:
         """Ids of the teams this user manages (cached on the instance for one request)."""

@@ -511,7 +511,7 @@ def bench_reminders(server_url: str, name: str, sizes: str) -> list[dict]:
     from django.core.management import call_command
     from django.db import connections
 
-    from engagements.management.commands.bench_reminders import HEADER, bench_size, format_run
+    from reminders.management.commands.bench_reminders import HEADER, bench_size, format_run
 
     wanted = [int(size) for size in sizes.split(",") if size.strip()]
     if not wanted:

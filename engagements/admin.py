@@ -8,7 +8,6 @@ from engagements.models import (
     Give,
     Opportunity,
     Question,
-    Reminder,
     Touchpoint,
     TouchpointInterest,
 )
@@ -94,12 +93,3 @@ class OpportunityAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["topics"]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "due_key", "status", "attempts", "sent_at"]
-    list_filter = ["kind", "status"]
-    search_fields = ["recipient__email", "subject", "last_error", "object_key"]
-    list_select_related = ["recipient"]
-    readonly_fields = [f.name for f in Reminder._meta.fields if f.name != "status"]

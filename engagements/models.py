@@ -152,6 +152,9 @@ class FollowUp(models.Model):
     source_touchpoint = models.ForeignKey(
         Touchpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
     )
+    # A scheduled check-in: the cadence cycle (the KOL's next check-in date) it was made for.
+    # Snoozing moves due_on, never this; a check-in added by hand has none.
+    check_in_for = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -168,12 +171,13 @@ class FollowUp(models.Model):
             models.Index(fields=["kol", "status", "due_on"], name="followup_kol_status_due"),
         ]
         constraints = [
-            # The dispatcher schedules a due check-in once per cadence cycle (one due date),
-            # however many dispatchers run at once: INSERT ... ON CONFLICT DO NOTHING.
+            # The dispatcher schedules a due check-in once per cadence cycle, however many
+            # dispatchers run at once and however it is snoozed: INSERT ... ON CONFLICT DO
+            # NOTHING on the cycle, not on the (movable) due date.
             models.UniqueConstraint(
-                fields=["kol", "due_on"],
-                condition=models.Q(kind="check_in"),
-                name="followup_check_in_once",
+                fields=["kol", "check_in_for"],
+                condition=models.Q(kind="check_in", check_in_for__isnull=False),
+                name="followup_check_in_cycle_once",
             )
         ]
 
@@ -313,63 +317,3 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class Reminder(models.Model):
-    """The outbox: one row per email to send. The database decides what is due and what was
-    sent; the broker only carries "send row N" messages.
-
-    The unique key (recipient, kind, object_key, due_key) makes every dispatcher run, and two
-    beats at once, create each reminder once. All four parts are non-null (NULLs are
-    distinct in unique constraints): object_key is "" for a digest; due_key is the
-    recipient's local date.
-    """
-
-    class Kind(models.TextChoices):
-        DIGEST = "digest", "Daily digest"
-        FOLLOW_UP = "follow_up", "Follow-up due"
-        MANAGER_WEEKLY = "manager_weekly", "Weekly team summary"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Not sent: nothing was due any more"
-        FAILED = "failed", "Failed"
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
-    )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    object_key = models.CharField(max_length=64, blank=True, default="")
-    due_key = models.CharField(max_length=32)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    subject = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "object_key", "due_key"], name="reminder_once"
-            )
-        ]
-        indexes = [
-            # The sweeper: rows still pending or stuck in sending (partial: the live ones).
-            models.Index(
-                fields=["status", "next_attempt_at"],
-                condition=models.Q(status__in=["pending", "sending"]),
-                name="reminder_live",
-            ),
-            # The Sent reminders page: a recipient's newest rows.
-            models.Index(fields=["recipient", "-created_at"], name="reminder_recipient_recent"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.recipient} ({self.due_key})"

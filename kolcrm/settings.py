@@ -49,6 +49,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -96,10 +109,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "common",
     "accounts",
     "contacts",
     "engagements",
     "reviews",
+    "reminders",
     "axes",
 ]
 
@@ -259,6 +274,8 @@ if PRODUCTION and _email_backend in {"console", "locmem"}:
         "EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as your mail server needs): otherwise password "
         "resets and reminders would never be sent."
     )
+# Seconds an SMTP conversation may take (a reminder send task's hard limit counts on it).
+SMTP_TIMEOUT_SECONDS = env_float("EMAIL_TIMEOUT", 10.0, minimum=0.1)
 _mail_options: dict = {}
 if _email_backend == "smtp":
     _mail_options = {
@@ -267,7 +284,7 @@ if _email_backend == "smtp":
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
-        "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+        "timeout": SMTP_TIMEOUT_SECONDS,
     }
 elif _email_backend == "file":
     _mail_options = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
@@ -296,8 +313,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Default limits for tasks that set none (reminders.tasks and contacts.tasks set their own).
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
+# The dispatcher has its own queue: a backlog of sends never delays it (or its sweep).
+CELERY_TASK_ROUTES = {"reminders.tasks.dispatch_due_reminders": {"queue": "dispatch"}}
 CELERY_TIMEZONE = "UTC"
 # Short broker timeouts and no publish retries: a Redis outage delays a reminder (the
 # dispatcher's sweep re-sends it later), it never turns a saved action into an error page.
@@ -311,16 +331,29 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "max_retries": 0,
         "visibility_timeout": 60 * 60,
     }
-REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 300, minimum=10)
+REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 300, minimum=1)
+# A send task stops taking rows after this many seconds and hands the rest back.
+REMINDER_SEND_BUDGET_SECONDS = env_float("REMINDER_SEND_BUDGET_SECONDS", 45.0, minimum=0.1)
+# Recording a send's outcome retries a lost database connection after this (doubling).
+REMINDER_RECORD_RETRY_SECONDS = env_float("REMINDER_RECORD_RETRY_SECONDS", 0.5, minimum=0.0)
+# The longest a web request waits on the broker (a frozen Redis must not hold a page).
+WEB_BROKER_WAIT_SECONDS = env_float("WEB_BROKER_WAIT_SECONDS", 1.5, minimum=0.1)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {
-        "task": "engagements.tasks.dispatch_due_reminders",
+        "task": "reminders.tasks.dispatch_due_reminders",
         "schedule": REMINDER_DISPATCH_SECONDS,
+        "options": {"queue": "dispatch"},
     },
 }
 
 # Links in emails and calendar feeds are absolute: the address people reach the app at.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (env_str("SITE_URL", "") or "").rstrip("/")
+if PRODUCTION and not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is required in production (e.g. https://crm.example.com): every link in "
+        "an email and in calendar feeds starts with it."
+    )
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
 

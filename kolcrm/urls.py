@@ -3,24 +3,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
 from django.views import defaults
-from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 from django_htmx.http import reswap, retarget
 
 from accounts import views as account_views
 from contacts.forms import TEXT_MAX_CHARS
-from engagements.views import calendar as calendar_views
-from engagements.views import reminders as reminder_views
+from reminders import urls as reminder_urls
 from reviews.views import team as team_views
-
-
-@require_GET
-def health(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def bad_request(request, exception):
@@ -44,7 +36,7 @@ handler400 = bad_request
 
 # The only pages reachable without signing in. Every other view requires a login
 # (accounts.middleware.LoginRequiredMiddleware). Signed token links (unsubscribe,
-# calendar feed) are added here and nowhere else.
+# calendar feed) and the health checks are added here and nowhere else.
 public_urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
@@ -63,9 +55,7 @@ public_urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("health/", health, name="health"),
-    *reminder_views.public_urlpatterns,
-    *calendar_views.public_urlpatterns,
+    *reminder_urls.public_urlpatterns,
     *team_views.public_urlpatterns,
 ]
 for pattern in public_urlpatterns:
@@ -86,8 +76,7 @@ urlpatterns = [
     path("kols/", include("contacts.urls")),
     path("", include("engagements.urls")),
     path("team/", include("reviews.urls")),
-    *reminder_views.urlpatterns,
-    *calendar_views.urlpatterns,
+    *reminder_urls.urlpatterns,
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="engagements:today"), name="home"),
 ]

@@ -16,12 +16,18 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-from contacts.models import AssumptionStatus, Interest, Kol, Provenance
+from contacts.models import (
+    DUE_SOON_DAYS,
+    AssumptionStatus,
+    Interest,
+    Kol,
+    Provenance,
+    check_in_due_by,
+)
 from contacts.selectors import visible_to
 from engagements.models import FollowUp, Give
 
 RECENTLY_COMPLETED_DAYS = 30
-CHECK_IN_HORIZON_DAYS = 7
 UPCOMING_DAYS = 30
 GIVE_GAP_DAYS = 60
 SUGGESTED_GIVES_LIMIT = 10
@@ -93,13 +99,23 @@ def followups_upcoming(
     return _my_open_followups(user, Q(due_on__gt=today, due_on__lte=until))
 
 
+def check_ins_coming(user: User, *, until: datetime.date) -> QuerySet[Kol]:
+    """Active KOLs `user` owns whose check-in is due by `until` (overdue ones included), the
+    most overdue first; a KOL with an open check-in follow-up is left out, since that one
+    is listed (on Today, in the feed, in the digest) as a follow-up."""
+    open_check_in = FollowUp.objects.filter(
+        kol=OuterRef("pk"), kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.OPEN
+    )
+    return (
+        Kol.objects.filter(check_in_due_by(until), owner=user, is_archived=False)
+        .exclude(Exists(open_check_in))
+        .order_by("next_check_in_on", "name", "pk")
+    )
+
+
 def check_ins_this_week(user: User, *, today: datetime.date) -> QuerySet[Kol]:
-    """Active KOLs `user` owns whose check-in is due within a week, the most overdue first."""
-    return Kol.objects.filter(
-        owner=user,
-        is_archived=False,
-        next_check_in_on__lte=today + datetime.timedelta(days=CHECK_IN_HORIZON_DAYS),
-    ).order_by("next_check_in_on", "name", "pk")
+    """Today's "check-ins this week": due within DUE_SOON_DAYS, or overdue."""
+    return check_ins_coming(user, until=today + datetime.timedelta(days=DUE_SOON_DAYS))
 
 
 def suggested_gives(user: User, *, today: datetime.date) -> QuerySet[Kol]:

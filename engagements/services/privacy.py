@@ -11,7 +11,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,9 +23,9 @@ from engagements.models import (
     Event,
     FollowUp,
     Give,
-    Reminder,
     Touchpoint,
 )
+from engagements.signals import kol_erased
 
 ERASED_SUMMARY = "(erased)"
 
@@ -433,12 +433,10 @@ def kol_erase(*, kol: Kol, by: User) -> Kol:
     Give.objects.filter(kol=kol).update(note="", response="")
     Ask.objects.filter(kol=kol).update(in_it_for_kol="", outcome="")
     follow_ups = FollowUp.objects.filter(kol=kol)
-    follow_up_keys = [f"followup:{pk}" for pk in follow_ups.values_list("pk", flat=True)]
+    follow_up_ids = list(follow_ups.values_list("pk", flat=True))
     follow_ups.update(text="")
-    # Sent-reminder subjects name the KOL ("Due today: ... for Dr X").
-    Reminder.objects.filter(
-        Q(kind=Reminder.Kind.FOLLOW_UP) & Q(object_key__in=follow_up_keys)
-    ).update(subject=f"Follow-up for {erased_name(kol)}")
+    # Sent-reminder subjects name the KOL: the outbox (an app above this one) listens.
+    kol_erased.send(sender=Kol, kol=kol, follow_up_ids=follow_up_ids, name=erased_name(kol))
     EngagementPlan.objects.filter(kol=kol).update(**dict.fromkeys(PLAN_TEXTS, ""))
     StageChange.objects.filter(kol=kol).update(reason="")
     _stage_review_model().objects.filter(kol=kol).update(comment="")

@@ -13,7 +13,6 @@ from contacts import audit
 from contacts import services as contact_services
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance
 from engagements.models import FollowUp, Touchpoint, TouchpointInterest
-from engagements.services import reminders
 from engagements.services.interactions import kol_refresh_last_interaction
 
 TOUCHPOINT_FIELDS = [
@@ -88,10 +87,6 @@ def _create_follow_ups(touchpoint: Touchpoint, *, by: User) -> None:
         audit.record_created(kol=touchpoint.kol, actor=by, obj=follow_up, subject="follow-up")
     # What the answer tells the user ("the thank-you recap is due ..."), without a query.
     touchpoint.thank_you = next((r for r in rows if r.kind == FollowUp.Kind.THANK_YOU), None)
-    if by.immediate_follow_ups and any(row.due_on <= timezone.localdate() for row in rows):
-        # Email it now rather than at the next scheduled dispatch. If the broker is down
-        # this only logs: the scheduled dispatch finds the follow-up in the database.
-        transaction.on_commit(reminders.request_dispatch)
 
 
 def _record_interests(touchpoint: Touchpoint, *, by: User, data: dict[str, Any]) -> None:

@@ -1,15 +1,12 @@
 """Today: the MSL's home page. What is due, who to check in with, who to give something to."""
 
-from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from contacts.models import Interest, Kol
 from contacts.views.rendering import render_page_or_part, shown_count
-from engagements.selectors import due
-from engagements.selectors import followups as selectors
+from engagements.selectors.today import SECTIONS, today_lists
 
 TEMPLATE = "engagements/today.html"
 
@@ -43,56 +40,31 @@ def interest_labels(kol: Kol) -> list[str]:
 # to render and to read however much has piled up).
 STEP = 10
 MAX_SHOWN = 500
-SECTIONS = ("due", "check_ins", "upcoming")
-
-
-def first(rows: QuerySet, limit: int) -> tuple[list, int]:
-    """The first `limit` rows and how many there are in all (a window count in the same
-    query: one query per list whatever the numbers)."""
-    shown = list(rows.annotate(total_rows=Window(Count("pk")))[:limit])
-    return shown, (shown[0].total_rows if shown else 0)
-
-
-def first_then_count(rows: QuerySet, count: QuerySet, limit: int) -> tuple[list, int]:
-    """As `first`, for lists with a cheaper query to count them than a window over the rows
-    (engagements.selectors.followups: _my_open_followups). Two queries, whatever the rows
-    (counting only full lists would make the number of queries depend on the data)."""
-    return list(rows[:limit]), count.count()
 
 
 def today_context(request: HttpRequest, **overrides) -> dict:
     user = request.user
-    today = timezone.localdate()
+    today = user.today()
     limits = {
         section: shown_count(request, section, step=STEP, most=MAX_SHOWN) for section in SECTIONS
     }
-    due_now, due_total = first_then_count(
-        *selectors.followups_due(user, today=today), limits["due"]
-    )
-    check_ins, check_ins_total = first(
-        selectors.check_ins_this_week(user, today=today), limits["check_ins"]
-    )
-    upcoming, upcoming_total = first_then_count(
-        *selectors.followups_upcoming(user, today=today), limits["upcoming"]
-    )
-    shown, total = first(
-        selectors.suggested_gives(user, today=today), selectors.SUGGESTED_GIVES_LIMIT
-    )
-    for kol in shown:
+    lists = today_lists(user, today=today, limits=limits)
+    for kol in lists.gives:
         kol.give_idea = give_idea(kol)
         kol.interest_labels = interest_labels(kol)
     return {
         "today_date": today,
-        "today_due": due_now,
-        "today_due_total": due_total,
-        "today_check_ins": check_ins,
-        "today_check_ins_total": check_ins_total,
-        "today_gives": shown,
-        "today_gives_total": total,
-        "today_upcoming": upcoming,
-        "today_upcoming_total": upcoming_total,
+        "today_due": lists.due,
+        "today_due_total": lists.due_total,
+        "today_check_ins": lists.check_ins,
+        "today_check_ins_total": lists.check_ins_total,
+        "today_gives": lists.gives,
+        "today_gives_total": lists.gives_total,
+        "today_upcoming": lists.upcoming,
+        "today_upcoming_total": lists.upcoming_total,
         "today_more": {section: limits[section] + STEP for section in SECTIONS},
-        "today_event_nudges": due.event_nudges(owner_ids=[user.pk], today=today),
+        "today_event_nudges": lists.events,
+        "today_literature": lists.literature,
         # The follow-up items act inline and come back here on a plain post.
         "followup_today": today,
         "followup_next": reverse("engagements:today"),

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from accounts.models import Membership, Team
 from contacts.models import (
-    DUE_SOON_DAYS,
     AssumptionStatus,
     CheckInStatus,
     Goal,
@@ -157,19 +156,6 @@ COLUMN_STEP = 10
 COLUMN_MAX = 1000
 
 
-def _check_in_window(status: str, today: datetime.date) -> Q:
-    """Stored next check-in dates that can have this status (CheckInStatus.of confirms it;
-    a KOL never refreshed has no stored date and is checked in Python)."""
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    window = {
-        CheckInStatus.ON_TRACK: Q(next_check_in_on__gt=soon),
-        CheckInStatus.DUE_SOON: Q(next_check_in_on__gte=today, next_check_in_on__lte=soon),
-        CheckInStatus.OVERDUE: Q(next_check_in_on__lt=today),
-        CheckInStatus.LONG_OVERDUE: Q(next_check_in_on__lt=today),
-    }[status]
-    return window | Q(next_check_in_on__isnull=True)
-
-
 @dataclass(frozen=True)
 class BoardFilters:
     owner_id: int | None = None
@@ -186,7 +172,7 @@ def _filtered(teams: list[Team], filters: BoardFilters, today: datetime.date) ->
         in_area = Kol.therapeutic_areas.through.objects.filter(therapeuticarea=filters.area)
         kols = kols.filter(pk__in=in_area.values("kol_id"))
     if filters.check_in:
-        kols = kols.filter(_check_in_window(filters.check_in, today))
+        kols = kols.filter(CheckInStatus.window(filters.check_in, today))
     return kols.order_by("name", "pk")
 
 

@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
-from contacts.models import Kol, Stage, StageChange, TherapeuticArea
+from contacts.models import Kol, Stage, StageChange, TherapeuticArea, check_in_due_by
 from engagements.models import Ask, Give, Touchpoint
 
 RECENT_DAYS = (30, 90)
@@ -92,7 +92,7 @@ def team_overview(
             establishing=Count("pk", filter=Q(stage=Stage.ESTABLISHING)),
             developing=Count("pk", filter=Q(stage=Stage.DEVELOPING)),
             maintaining=Count("pk", filter=Q(stage=Stage.MAINTAINING)),
-            overdue=Count("pk", filter=Q(next_check_in_on__lt=today)),
+            overdue=Count("pk", filter=check_in_due_by(today - datetime.timedelta(days=1))),
         )
     )
 

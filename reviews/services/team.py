@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
+from common.emails import absolute, build_email
 from contacts import audit
 from contacts.models import Collaborator, Kol
-from engagements.emails import absolute, build_email
 from engagements.models import FollowUp
 from reviews.tokens import INVITE_MAX_AGE, invite_token
 

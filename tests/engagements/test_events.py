@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import AssumptionStatus, Collaborator, Interest, Provenance
-from engagements.models import Event, Give, Reminder
-from engagements.selectors.due import digest_for, event_nudges
-from engagements.services import reminders
+from engagements.models import Event, Give
+from engagements.selectors.nudges import event_nudges
+from reminders import services as reminders
+from reminders.models import Reminder
+from reminders.selectors import digest_for
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import GiveFactory
 from tests.factories import InterestFactory, KolFactory, TopicFactory, UserFactory

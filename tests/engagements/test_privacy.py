@@ -18,11 +18,11 @@ from engagements.models import (
     EngagementPlan,
     Event,
     FollowUp,
-    Reminder,
     Touchpoint,
     TouchpointInterest,
 )
 from engagements.services import privacy
+from reminders.models import Reminder
 from tests.conftest import client_for
 from tests.engagements.factories import (
     AskFactory,

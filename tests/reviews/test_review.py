@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import AuditEntry, Collaborator, Stage
-from engagements.models import Reminder
-from engagements.services import reminders
+from reminders import services as reminders
+from reminders.models import Reminder
 from reviews.models import StageReview
 from tests.conftest import HTMX, client_for
 

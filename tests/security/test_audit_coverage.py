@@ -45,7 +45,7 @@ EXCUSED = {
     "gets its own History entry (test_an_import_run_writes_history_for_each_kol)",
     "engagements.TouchpointInterest": "recorded in the touchpoint's and the interest's entries",
     "engagements.Question": "an MSL's own question bank: about no KOL",
-    "engagements.Reminder": "the email outbox: system bookkeeping, written by the dispatcher",
+    "reminders.Reminder": "the email outbox: system bookkeeping, written by the dispatcher",
 }
 
 

@@ -22,13 +22,13 @@ from openpyxl import load_workbook
 from contacts import services as contact_services
 from contacts.exports import FORMULA_STARTS
 from contacts.models import Goal, Interest, Stage
-from engagements.models import Reminder
 from engagements.services import events as event_services
 from engagements.services import followups as followup_services
 from engagements.services import ledger as ledger_services
 from engagements.services import plan as plan_services
-from engagements.services import reminders
 from engagements.services import touchpoints as touchpoint_services
+from reminders import services as reminders
+from reminders.models import Reminder
 from reviews.services import reviews as review_services
 from reviews.services import team as team_services
 from tests.conftest import HTMX, client_for

@@ -23,9 +23,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Membership, User
 from contacts import services as contact_services
-from engagements.calendar import calendar_link_replace, new_token
-from engagements.tokens import UNSUBSCRIBE_SALT, unsubscribe_token
 from kolcrm.urls import public_urlpatterns
+from reminders.calendar import calendar_link_replace, new_token
+from reminders.tokens import UNSUBSCRIBE_SALT, unsubscribe_token
 from reviews.services.team import invite_accept
 from reviews.tokens import INVITE_SALT, invite_token
 from tests.engagements.factories import FollowUpFactory

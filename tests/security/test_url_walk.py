@@ -47,9 +47,9 @@ from accounts.models import Membership, User
 from contacts import imports
 from contacts import services as contact_services
 from contacts.models import Collaborator, Interest, Kol, Provenance
-from engagements.calendar import new_token
 from engagements.models import Event, Opportunity, Question
-from engagements.tokens import unsubscribe_token
+from reminders.calendar import new_token
+from reminders.tokens import unsubscribe_token
 from reviews.tokens import invite_token
 from tests.conftest import HTMX
 from tests.engagements.factories import (
@@ -314,7 +314,7 @@ URLS: dict[str, Url] = {
         data=lambda w: {"col_0": "name", "start": "1"},
     ),
     "contacts:import_progress": Url("own object", kwargs=lambda w: {"pk": w.import_job.pk}),
-    "contacts:import_run_now": Url("own object", POST, kwargs=lambda w: {"pk": w.import_job.pk}),
+    "contacts:import_try_again": Url("own object", POST, kwargs=lambda w: {"pk": w.import_job.pk}),
     "contacts:import_skipped_csv": Url("own object", kwargs=lambda w: {"pk": w.import_job.pk}),
     # --- Touchpoints, follow-ups, ledger, plan, prep ---------------------------------------
     "engagements:touchpoint_new": Url(

@@ -9,20 +9,21 @@ import hmac
 import re
 import secrets
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
+from common.emails import absolute
 from contacts.models import Kol
 from contacts.selectors import visible_to
-from engagements.emails import absolute
 from engagements.models import FollowUp
-from engagements.selectors.due import local_now
+from engagements.selectors.followups import check_ins_coming
 
-# Check-ins show from this many days ahead; overdue ones stay until they are done.
-CHECK_IN_HORIZON_DAYS = 30
+# The feed shows check-ins this many days ahead (Today shows a week); overdue ones stay
+# until they are done.
+FEED_CHECK_IN_DAYS = 30
 # What secrets.token_urlsafe(32) makes (43 characters); anything else is not worth a query.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 # A hint for calendar apps; most poll on their own schedule anyway.
@@ -70,7 +71,8 @@ def user_for_token(token: str) -> User | None:
 
 
 def feed_followups(user: User) -> QuerySet[FollowUp]:
-    """Open follow-ups `user` owns, on active KOLs they can still see (as on Today)."""
+    """Open follow-ups `user` owns, on active KOLs they can still see (Today's rule, with no
+    date limit)."""
     return (
         FollowUp.objects.filter(
             visible_to(user, through="kol__"),
@@ -85,21 +87,10 @@ def feed_followups(user: User) -> QuerySet[FollowUp]:
 
 
 def feed_check_ins(user: User, *, today: datetime.date) -> QuerySet[Kol]:
-    """Active KOLs `user` owns whose check-in is overdue or due within 30 days, leaving out
-    those with an open check-in follow-up: that one is already in the feed as a follow-up."""
-    open_check_in = FollowUp.objects.filter(
-        kol=OuterRef("pk"), kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.OPEN
-    )
-    return (
-        Kol.objects.filter(
-            owner=user,
-            is_archived=False,
-            next_check_in_on__lte=today + datetime.timedelta(days=CHECK_IN_HORIZON_DAYS),
-        )
-        .exclude(Exists(open_check_in))
-        .only("pk", "name", "next_check_in_on")
-        .order_by("next_check_in_on", "name", "pk")
-    )
+    """Active KOLs `user` owns whose check-in is overdue or due within FEED_CHECK_IN_DAYS
+    (Today's rule, over a month instead of a week)."""
+    until = today + datetime.timedelta(days=FEED_CHECK_IN_DAYS)
+    return check_ins_coming(user, until=until).only("pk", "name", "next_check_in_on")
 
 
 def _all_day_event(
@@ -121,7 +112,7 @@ def _all_day_event(
 def build_feed(user: User, *, now: datetime.datetime | None = None) -> bytes:
     """The iCalendar text of `user`'s feed (three queries whatever the number of rows)."""
     now = (now or timezone.now()).astimezone(datetime.UTC)
-    today = local_now(user, now).date()
+    today = user.today(now)
     calendar = Calendar()
     calendar.add("prodid", "-//KOL CRM//EN")
     calendar.add("version", "2.0")

@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, re_path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from engagements import calendar
+from reminders import calendar
 
 SECTION = "calendar-feed"
 
@@ -41,19 +41,9 @@ def calendar_link_replace(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = calendar.user_for_token(token)
     if user is None:
-        return render(request, "engagements/link_invalid.html", status=404)
+        return render(request, "reminders/link_invalid.html", status=404)
     response = HttpResponse(calendar.build_feed(user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kolcrm.ics"'
     # It names KOLs: no shared cache may keep it, and it must always be fresh.
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-urlpatterns = [
-    path("calendar/link/", calendar_link_create, name="calendar_link_create"),
-    path("calendar/link/replace/", calendar_link_replace, name="calendar_link_replace"),
-]
-# The token part may be empty, so that "/calendar/.ics" gets the invalid-link page too.
-public_urlpatterns = [
-    re_path(r"^calendar/(?P<token>[^/]*)\.ics$", calendar_feed, name="calendar_feed"),
-]

@@ -17,12 +17,13 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements.models import FollowUp, Reminder
-from engagements.services import reminders
+from engagements.models import FollowUp
+from reminders import services as reminders
+from reminders.models import Reminder
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import FollowUpFactory
-from tests.engagements.worker import wait_until
 from tests.factories import KolFactory, UserFactory
+from tests.reminders.worker import wait_until
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -77,7 +78,7 @@ def test_due_reminders_are_mailed_once_by_a_real_worker(reminder_rig):
     # A stray second "send row N" (a redelivered message) finds nothing to claim. The worker
     # handles messages in order, so once this one is done nothing else is on its way.
     sent = Reminder.objects.get(kind="follow_up")
-    from engagements.tasks import send_reminder
+    from reminders.tasks import send_reminder
 
     stray = send_reminder.apply_async(args=[sent.pk])
     worker.wait_for(f"[{stray.id}] succeeded", timeout=DEADLINE)

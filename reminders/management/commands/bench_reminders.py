@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, Team, User
 from contacts.models import Interest, Kol, Provenance, Stage, TherapeuticArea, Topic
-from engagements.models import FollowUp, Give, Reminder
+from engagements.models import FollowUp, Give
 from kolcrm.bulk import insert
+from reminders.models import Reminder
 
 DEFAULT_DATABASE = "kolcrm_bench_reminders"
 DEFAULT_SIZES = "1000,10000,100000"
@@ -229,7 +230,7 @@ def seed(kols: int, *, msls: int = MSLS, today: datetime.date | None = None) -> 
 
 
 def time_dispatch() -> Run:
-    from engagements.services import reminders
+    from reminders import services as reminders
 
     before = Reminder.objects.count()
     with CaptureQueriesContext(connection) as queries:

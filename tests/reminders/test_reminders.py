@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from contacts.models import Kol, Stage
-from engagements.models import FollowUp, Reminder
-from engagements.services import ledger, reminders, touchpoints
-from engagements.tokens import unsubscribe_token
+from engagements.models import FollowUp
+from engagements.services import ledger, touchpoints
+from reminders import services as reminders
+from reminders.models import Reminder
+from reminders.tokens import unsubscribe_token
 from tests.conftest import client_for
 from tests.engagements.factories import FollowUpFactory
 from tests.factories import KolFactory, MembershipFactory, TeamFactory, UserFactory
@@ -80,7 +82,11 @@ def test_no_digest_when_nothing_is_due(db, no_publish):
     user = msl("sam@example.test")
     due_follow_up(user, datetime.date(2026, 11, 30))
     reminders.dispatch_due_reminders(now=at("2026-11-23T09:00"))
-    assert not Reminder.objects.exists()
+    # Decided once, recorded, not sent, and not on the Sent reminders page.
+    assert list(Reminder.objects.values_list("status", "reason")) == [
+        ("skipped", reminders.NOTHING_DUE)
+    ]
+    assert not client_for(user).get(reverse("sent_reminders")).context["page"].object_list
 
 
 def test_each_user_gets_the_digest_at_their_own_local_hour(db, no_publish):
@@ -90,7 +96,8 @@ def test_each_user_gets_the_digest_at_their_own_local_hour(db, no_publish):
     due_follow_up(tokyo, datetime.date(2026, 11, 23))
 
     def digests():
-        return set(Reminder.objects.values_list("recipient__email", "due_key"))
+        made = Reminder.objects.exclude(status="skipped")  # skipped: nothing due that day
+        return set(made.values_list("recipient__email", "due_key"))
 
     reminders.dispatch_due_reminders(now=at("2026-11-22T22:29", "UTC"))  # Tokyo 07:29
     assert digests() == set()
@@ -214,7 +221,7 @@ def test_two_sends_of_one_row_send_one_email(db, no_publish, mailoutbox):
 
 
 def test_a_refused_address_fails_for_good_with_the_servers_reason(db, no_publish, settings):
-    settings.MAILERS = {"default": {"BACKEND": "tests.engagements.mail_backends.RefusingBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "tests.reminders.mail_backends.RefusingBackend"}}
     user = msl("gone@example.test")
     due_follow_up(user, datetime.date(2026, 11, 23))
     now = at("2026-11-23T08:00")
@@ -223,13 +230,13 @@ def test_a_refused_address_fails_for_good_with_the_servers_reason(db, no_publish
     reminder = Reminder.objects.get()
     assert reminder.status == "failed" and "User unknown" in reminder.last_error
     page = client_for(user).get(reverse("sent_reminders")).content.decode()
-    assert "Failed" in page and "User unknown" in page
+    assert "Refused by the recipient" in page and "User unknown" in page
 
 
-def test_an_unreachable_server_is_retried_with_backoff_then_fails(db, no_publish, settings):
-    settings.MAILERS = {
-        "default": {"BACKEND": "tests.engagements.mail_backends.UnavailableBackend"}
-    }
+def test_an_unreachable_server_is_retried_until_the_day_is_over_then_expires(
+    db, no_publish, settings
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.reminders.mail_backends.UnavailableBackend"}}
     user = msl("sam@example.test")
     due_follow_up(user, datetime.date(2026, 11, 23))
     now = at("2026-11-23T08:00")
@@ -237,14 +244,22 @@ def test_an_unreachable_server_is_retried_with_backoff_then_fails(db, no_publish
     pk = Reminder.objects.get().pk
     assert reminders.send_reminder(pk, now=now) == "pending"
     reminder = Reminder.objects.get()
-    assert reminder.next_attempt_at == now + datetime.timedelta(minutes=2)
+    assert reminder.next_attempt_at == now + datetime.timedelta(minutes=1)
     assert "Connection refused" in reminder.last_error
     assert reminders.send_reminder(pk, now=now) == "not claimed"  # not before its time
-    later = now
-    for _ in range(reminders.MAX_ATTEMPTS - 1):
-        later = Reminder.objects.get().next_attempt_at
-        status = reminders.send_reminder(pk, now=later)
-    assert status == "failed" and Reminder.objects.get().attempts == reminders.MAX_ATTEMPTS
+    waits = []
+    status = "pending"
+    while status == "pending":
+        before = Reminder.objects.get().next_attempt_at
+        status = reminders.send_reminder(pk, now=before)
+        waits.append((Reminder.objects.get().next_attempt_at - before).total_seconds() // 60)
+    # 1, 2, 4, 8, then every 15 minutes: never "failed" because of our own mail server.
+    assert waits[:5] == [2, 4, 8, 15, 15]
+    reminder = Reminder.objects.get()
+    assert status == "expired" and reminder.status == "expired"
+    assert reminder.attempts > 60  # it kept trying the whole (UTC) day
+    page = client_for(user).get(reverse("sent_reminders")).content.decode()
+    assert "Not sent in time" in page
 
 
 def test_the_sweep_re_enqueues_lost_messages_and_resets_dead_workers(db, no_publish):
@@ -264,7 +279,7 @@ def test_the_sweep_re_enqueues_lost_messages_and_resets_dead_workers(db, no_publ
 
 
 def test_a_broker_outage_never_raises_and_leaves_rows_pending(db, monkeypatch):
-    from engagements import tasks
+    from reminders import tasks
 
     def broken(*args, **kwargs):
         raise ConnectionError("Redis is down")

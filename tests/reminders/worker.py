@@ -290,6 +290,6 @@ def publishing_to(broker_url: str, transport_options: dict | None = None):
     Setting conf.broker_url alone is not enough: Celery reads CELERY_BROKER_URL from the
     environment first (tests/conftest.py sets memory://) and caches its producer pool.
     """
-    from engagements.management.commands.bench_reminders import celery_publishing_to
+    from reminders.management.commands.bench_reminders import celery_publishing_to
 
     return celery_publishing_to(broker_url, transport_options)

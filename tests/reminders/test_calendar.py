@@ -9,8 +9,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from contacts.models import Collaborator, Kol
-from engagements import calendar
 from engagements.models import FollowUp
+from reminders import calendar
 from tests.engagements.factories import FollowUpFactory
 from tests.factories import KolFactory
 

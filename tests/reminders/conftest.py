@@ -2,7 +2,7 @@ import contextlib
 
 import pytest
 
-from tests.engagements.worker import (
+from tests.reminders.worker import (
     REDIS_TRANSPORT_OPTIONS,
     CeleryWorker,
     RedisServer,
