@@ -19,6 +19,7 @@ from contacts.models import (
     Stage,
     TherapeuticArea,
     Topic,
+    check_in_due_by,
 )
 from contacts.services import KOL_PROFILE_FIELDS
 
@@ -333,8 +334,8 @@ class KolFilter(django_filters.FilterSet):
     def filter_check_in(self, queryset, name, value):
         today = timezone.localdate()
         if value == "overdue":
-            return queryset.filter(next_check_in_on__lt=today)
-        return queryset.filter(next_check_in_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+            return queryset.filter(check_in_due_by(today - datetime.timedelta(days=1)))
+        return queryset.filter(check_in_due_by(today + datetime.timedelta(days=DUE_SOON_DAYS)))
 
     def filter_ask_heavy(self, queryset, name, value):
         """More asks than gives in the last 12 months (the ledger's warning)."""

@@ -9,7 +9,7 @@ Visibility (the one rule, enforced here and nowhere else):
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -40,6 +40,21 @@ def visible_to(user: User, *, through: str = "") -> Q:
         | in_ids(f"{through}pk", collaborating)
         | in_ids(f"{through}owner_id", managed_members)
     )
+
+
+def visible_to_user_of_row(user_field: str, *, through: str = "kol__") -> Q:
+    """The same rule where the person is a column of the row being read (a follow-up's
+    owner), for set-based jobs: that person owns the KOL, collaborates on it, or manages a
+    team its owner belongs to."""
+    collaborating = Collaborator.objects.filter(
+        kol_id=OuterRef(f"{through}pk"), user_id=OuterRef(user_field)
+    )
+    managing = Membership.objects.filter(
+        user_id=OuterRef(f"{through}owner_id"),
+        team__memberships__user_id=OuterRef(user_field),
+        team__memberships__role=Membership.Role.MANAGER,
+    )
+    return Q(**{f"{through}owner_id": F(user_field)}) | Exists(collaborating) | Exists(managing)
 
 
 def kols_for_user(user: User, *, archived: bool | None = False) -> QuerySet[Kol]:
