@@ -52,6 +52,8 @@ def _owner_today_sql(now: datetime.datetime, params: dict) -> str:
         params[f"day{number}"] = now.astimezone(zone_of(name)).date()
         whens.append(f"WHEN %(zone{number})s THEN %(day{number})s")
     params["utc_day"] = now.astimezone(datetime.UTC).date()
+    if not whens:  # nobody active: any date will do, the join finds no owner anyway
+        return "%(utc_day)s"
     return f"CASE u.time_zone {' '.join(whens)} ELSE %(utc_day)s END"
 
 

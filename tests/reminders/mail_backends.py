@@ -21,3 +21,13 @@ class UnavailableBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise ConnectionRefusedError(111, "Connection refused")
+
+
+class TroubleOnOurSideBackend(BaseEmailBackend):
+    """A server answering with trouble that is not about the recipient: greylisting (451),
+    an expired password (535), our sender refused (553). `ERRORS` is set by the test."""
+
+    ERRORS: list[Exception] = []
+
+    def send_messages(self, email_messages):
+        raise TroubleOnOurSideBackend.ERRORS.pop(0)

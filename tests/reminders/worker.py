@@ -220,6 +220,8 @@ class CeleryWorker:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                "-Q",
+                "celery,dispatch",
                 "-n",
                 self.name,
             ],
