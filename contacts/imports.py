@@ -3,10 +3,13 @@
 The upload is parsed into ImportJob.headers/rows; the user maps columns and sees a preview;
 `import_run` (in a Celery task) claims the job and writes in chunks, each chunk in one
 transaction after every row in it was validated, so a row is saved whole or not at all.
+A heartbeat after each chunk keeps the claim; `imports_sweep` re-queues a job whose worker
+stopped, and the next claim carries on after the last committed chunk: no row twice.
 """
 
 import csv
 import datetime
+import enum
 import io
 import logging
 import re
@@ -17,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -362,78 +365,163 @@ def unknown_topics(job: ImportJob) -> dict[str, int]:
 
 # Queueing and running ------------------------------------------------------------------
 
+# A running job whose worker sent no heartbeat for this long is taken as interrupted.
+IMPORT_STALE_AFTER = datetime.timedelta(minutes=10)
+# A queued job not claimed this long after its hand-over: the message was lost; send it again.
+IMPORT_REPUBLISH_AFTER = datetime.timedelta(minutes=3)
+# Claims of one job; a job interrupted this many times ends failed.
+IMPORT_MAX_ATTEMPTS = 3
+INTERRUPTED = (
+    f"it was interrupted {IMPORT_MAX_ATTEMPTS} times (the background worker stopped while "
+    "importing); upload the file again to import the rest"
+)
+
+
+class Published(enum.Enum):
+    SENT = "sent"
+    NOT_DUE = "not due"  # not queued, or handed over less than `older_than` ago
+    BROKER_DOWN = "broker down"
+
+
+class LeaseLost(Exception):
+    """The job was re-queued (its heartbeat was too old) and may run elsewhere: stop."""
+
 
 @transaction.atomic
 def import_queue(*, job: ImportJob, columns: dict[str, int], update_duplicates: bool) -> bool:
     """Queue the job; the task is published after the commit. False if it was not mapping."""
     queued = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).update(
         status=ImportJob.Status.QUEUED,
-        mapping={"columns": columns, "queued_at": timezone.now().isoformat()},
+        mapping={"columns": columns},
         update_duplicates=update_duplicates,
     )
     if queued:
-        transaction.on_commit(lambda: publish_import(job.pk))
+        transaction.on_commit(lambda: import_publish(job_id=job.pk))
     return bool(queued)
 
 
-def publish_import(job_id: int) -> bool:
-    """Hand the job to the broker. An outage is logged, never raised: "Run now" is the way on."""
+def import_publish(
+    *,
+    job_id: int,
+    older_than: datetime.timedelta | None = None,
+    now: datetime.datetime | None = None,
+) -> Published:
+    """Hand a queued job to the broker, unless it was handed over less than `older_than` ago.
+
+    The hand-over time is claimed with a conditional UPDATE first, so the sweep and a "Try
+    again" at the same moment publish once. Delivery is at least once: a duplicate message
+    finds the job claimed and does nothing. An outage is logged, never raised (no publish
+    retries: a web request must not wait on the broker); the sweep publishes it again.
+    """
     from contacts.tasks import run_import  # tasks import this module
 
+    now = now or timezone.now()
+    due = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED)
+    if older_than is not None:
+        due = due.filter(Q(published_at=None) | Q(published_at__lte=now - older_than))
+    if not due.update(published_at=now):
+        return Published.NOT_DUE
     try:
         run_import.apply_async(args=[job_id], retry=False)
     except Exception:  # kombu/redis raise many kinds; all mean "not published now"
         logger.warning("Broker unavailable: import %s waits in the queue", job_id, exc_info=True)
-        return False
-    return True
+        return Published.BROKER_DOWN
+    return Published.SENT
 
 
-def queued_since(job: ImportJob) -> datetime.datetime | None:
-    stamp = (job.mapping or {}).get("queued_at")
-    return datetime.datetime.fromisoformat(stamp) if stamp else None
+def imports_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Re-queue imports whose worker stopped, fail those interrupted too often, and publish
+    again the queued ones whose message was lost. Returns how many jobs it failed or sent."""
+    now = now or timezone.now()
+    running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING)
+    # No heartbeat at all: claimed before heartbeats existed, by a worker long gone.
+    stale = running.filter(Q(heartbeat_at__lt=now - IMPORT_STALE_AFTER) | Q(heartbeat_at=None))
+    # Each UPDATE re-checks the heartbeat: a chunk being written holds the row until it
+    # commits its new heartbeat, so a live import is never taken from its worker.
+    failed = stale.filter(attempts__gte=IMPORT_MAX_ATTEMPTS).update(
+        status=ImportJob.Status.FAILED, error=INTERRUPTED, finished_at=now
+    )
+    stale.filter(attempts__lt=IMPORT_MAX_ATTEMPTS).update(
+        status=ImportJob.Status.QUEUED, published_at=None
+    )
+    waiting = ImportJob.objects.filter(status=ImportJob.Status.QUEUED).filter(
+        Q(published_at=None) | Q(published_at__lte=now - IMPORT_REPUBLISH_AFTER)
+    )
+    sent = 0
+    for job_id in waiting.order_by("pk").values_list("pk", flat=True):
+        outcome = import_publish(job_id=job_id, older_than=IMPORT_REPUBLISH_AFTER, now=now)
+        sent += outcome is Published.SENT
+    if failed or sent:
+        logger.info("Import sweep: %d failed after interruptions, %d sent again", failed, sent)
+    return failed + sent
 
 
 def import_run(*, job_id: int) -> bool:
-    """Run a queued job once: claim it (queued -> running), import, record done or failed."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
+    """Claim a queued job (queued -> running, one more attempt), import, record done or failed.
+
+    A job re-queued after an interruption carries on after its last committed chunk.
+    """
+    attempts = (
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED)
+        .values_list("attempts", flat=True)
+        .first()
     )
+    if attempts is None:
+        return False
+    now = timezone.now()
+    lease = attempts + 1
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status=ImportJob.Status.QUEUED, attempts=attempts
+    ).update(status=ImportJob.Status.RUNNING, attempts=lease, claimed_at=now, heartbeat_at=now)
     if not claimed:
         return False
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
+    held = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, attempts=lease)
     try:
-        _import_rows(job)
+        _import_rows(job, lease=lease)
+    except LeaseLost:
+        logger.warning("Import %s was re-queued while this worker ran it: stopped", job_id)
+        return False
     except Exception as exc:
         logger.exception("Import %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
+        held.update(
             status=ImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         return False
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.DONE, finished_at=timezone.now()
-    )
-    return True
+    return bool(held.update(status=ImportJob.Status.DONE, finished_at=timezone.now()))
 
 
-def _import_rows(job: ImportJob) -> None:
+def _import_rows(job: ImportJob, *, lease: int) -> None:
+    """Import the rows after the last committed chunk, one transaction per chunk."""
     columns = columns_of(job)
     checker = Checker(user=job.owner, update_duplicates=job.update_duplicates)
-    skipped: list[list[Any]] = []
-    created = updated = 0
-    for start in range(0, len(job.rows), CHUNK):
+    done = job.processed
+    # Carrying on: check the rows already imported again, so the checker knows the file's
+    # earlier rows ("duplicate of row N"); their KOLs are in the database by now.
+    for n, raw in enumerate(job.rows[:done]):
+        checker.check(n + 2, raw, columns)
+    skipped: list[list[Any]] = list(job.skipped)
+    created, updated = job.created_count, job.updated_count
+    for start in range(done, len(job.rows), CHUNK):
         rows = [
             checker.check(start + n + 2, raw, columns)
             for n, raw in enumerate(job.rows[start : start + CHUNK])
         ]
-        skipped.extend([row.number, row.reason] for row in rows if row.action == "skip")
         with transaction.atomic():
+            # Still ours? The UPDATE also locks the job until the chunk commits.
+            if not ImportJob.objects.filter(
+                pk=job.pk, status=ImportJob.Status.RUNNING, attempts=lease
+            ).update(heartbeat_at=timezone.now()):
+                raise LeaseLost(job.pk)
             created += _create(job, checker, [r for r in rows if r.action == "create"])
             updated += _update(job, [r for r in rows if r.action == "update"])
+            skipped.extend([row.number, row.reason] for row in rows if row.action == "skip")
             ImportJob.objects.filter(pk=job.pk).update(
                 processed=start + len(rows),
                 created_count=created,
                 updated_count=updated,
                 skipped=skipped,
+                heartbeat_at=timezone.now(),
             )
 
 

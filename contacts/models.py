@@ -130,8 +130,10 @@ class Kol(models.Model):
 
     @property
     def check_in_since(self) -> datetime.date:
+        """The owner's local date of the last interaction (or of the KOL's creation): the
+        cadence counts in the owner's days, as their reminders do."""
         since = self.last_interaction_at or self.created_at
-        return timezone.localdate(since, timezone.get_default_timezone())
+        return since.astimezone(self.owner.zone).date()
 
     def compute_next_check_in(self) -> datetime.date:
         return self.check_in_since + datetime.timedelta(days=self.cadence)
@@ -142,6 +144,7 @@ class Kol(models.Model):
 
     @property
     def check_in_status(self) -> "CheckInStatus":
+        """As of the active time zone's today (the signed-in user's, in a request)."""
         return CheckInStatus.of(self, today=timezone.localdate())
 
     @property
@@ -165,14 +168,36 @@ class CheckInStatus(models.TextChoices):
 
     @classmethod
     def of(cls, kol: "Kol", *, today: datetime.date) -> "CheckInStatus":
+        """The one rule of a KOL's check-in state; CheckInStatus.due_by gives its query form."""
         due = kol.next_check_in
-        if today > kol.check_in_since + datetime.timedelta(days=kol.cadence * 1.5):
+        # Long overdue: half a cadence past due (one and a half since the last interaction).
+        if today > due + datetime.timedelta(days=kol.cadence * 0.5):
             return cls.LONG_OVERDUE
         if today > due:
             return cls.OVERDUE
         if (due - today).days <= DUE_SOON_DAYS:
             return cls.DUE_SOON
         return cls.ON_TRACK
+
+    @classmethod
+    def window(cls, status: str, today: datetime.date) -> models.Q:
+        """The KOLs that can have `status` on `today`, as a query on the stored next check-in
+        (`of` confirms long overdue; a KOL never refreshed has no stored date and is checked
+        by `of` alone)."""
+        soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        window = {
+            cls.ON_TRACK: models.Q(next_check_in_on__gt=soon),
+            cls.DUE_SOON: models.Q(next_check_in_on__gte=today, next_check_in_on__lte=soon),
+            cls.OVERDUE: models.Q(next_check_in_on__lt=today),
+            cls.LONG_OVERDUE: models.Q(next_check_in_on__lt=today),
+        }[status]
+        return window | models.Q(next_check_in_on__isnull=True)
+
+
+def check_in_due_by(day: datetime.date) -> models.Q:
+    """KOLs whose check-in is due on or before `day` (Today's "this week", the feed's month,
+    the list's "due" filter and the scheduler all ask this)."""
+    return models.Q(next_check_in_on__lte=day)
 
 
 class Collaborator(models.Model):
@@ -426,9 +451,23 @@ class ImportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease (contacts.imports): the last hand-over to the broker, the worker's claim,
+    # its heartbeat after each chunk, and how many claims there were (a stale one retries).
+    published_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # imports_sweep: the few jobs queued or running among all the past imports.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="importjob_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import of {self.file_name} by {self.owner}"

@@ -11,3 +11,9 @@ from contacts import imports
 )
 def run_import(job_id: int) -> bool:
     return imports.import_run(job_id=job_id)
+
+
+# On the beat schedule: re-queues imports whose worker stopped, re-sends lost publishes.
+@shared_task(name="contacts.tasks.sweep_imports", ignore_result=True)
+def sweep_imports() -> int:
+    return imports.imports_sweep()

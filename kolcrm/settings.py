@@ -344,6 +344,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": REMINDER_DISPATCH_SECONDS,
         "options": {"queue": "dispatch"},
     },
+    # Imports whose worker died go back to the queue; lost publishes are sent again.
+    "sweep-imports": {"task": "contacts.tasks.sweep_imports", "schedule": 60},
 }
 
 # Links in emails and calendar feeds are absolute: the address people reach the app at.

@@ -15,7 +15,18 @@ from contacts import imports
 from contacts.models import ImportJob
 from contacts.views.rendering import INVALID, render_page_or_part, wants_part
 
-RUN_NOW_AFTER = datetime.timedelta(seconds=30)
+# "Try again" shows once the job has waited this long since it was handed to the broker.
+TRY_AGAIN_AFTER = datetime.timedelta(seconds=30)
+# A running import with no heartbeat for this long says so (the sweep re-queues it later).
+STALLED_AFTER = datetime.timedelta(minutes=1)
+TRY_AGAIN_MESSAGES = {
+    imports.Published.SENT: "Sent to the background worker again: the import starts as soon "
+    "as a worker is free.",
+    imports.Published.NOT_DUE: "The import was sent to the background worker moments ago: "
+    "give it a few seconds.",
+    imports.Published.BROKER_DOWN: "The background worker cannot be reached just now. The "
+    "import stays queued and is sent again automatically within a few minutes.",
+}
 
 
 class UploadForm(forms.Form):
@@ -120,7 +131,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             update_duplicates = form.cleaned_data["update_duplicates"]
             if "start" in request.POST:
                 imports.import_queue(job=job, columns=columns, update_duplicates=update_duplicates)
-                messages.success(request, "Import queued: it will start shortly.")
+                messages.success(
+                    request, "Import queued: it starts as soon as a background worker is free."
+                )
                 return redirect("contacts:import_progress", pk=job.pk)
         else:
             status = INVALID
@@ -155,12 +168,15 @@ def _cell(row: imports.Row, name: str, label: str) -> tuple[str, str, str]:
 
 def _progress_context(job: ImportJob) -> dict:
     finished = job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}
-    since = imports.queued_since(job)
+    now = timezone.now()
     return {
         "job": job,
         "finished": finished,
-        "can_run_now": job.status == ImportJob.Status.QUEUED
-        and (since is None or timezone.now() - since >= RUN_NOW_AFTER),
+        "can_try_again": job.status == ImportJob.Status.QUEUED
+        and (job.published_at is None or now - job.published_at >= TRY_AGAIN_AFTER),
+        "stalled": job.status == ImportJob.Status.RUNNING
+        and job.heartbeat_at is not None
+        and now - job.heartbeat_at >= STALLED_AFTER,
         "skipped": job.skipped[:100],
         "more_skipped": max(len(job.skipped) - 100, 0),
         # Reads the file's rows (deferred): once, when the summary shows.
@@ -179,13 +195,13 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def import_run_now(request: HttpRequest, pk: int) -> HttpResponse:
+def import_try_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand a waiting job to the broker again; never run it here (an import is minutes of
+    work, a web request is not the place)."""
     job = _job_for_user(request, pk, rows=False)
-    if _progress_context(job)["can_run_now"]:
-        # The broker did not deliver it in time: run it in this request (the claim keeps it once).
-        imports.import_run(job_id=job.pk)
-    elif job.status == ImportJob.Status.QUEUED:
-        messages.info(request, "The import was queued moments ago: give it a few seconds.")
+    if job.status == ImportJob.Status.QUEUED:
+        outcome = imports.import_publish(job_id=job.pk, older_than=TRY_AGAIN_AFTER)
+        messages.info(request, TRY_AGAIN_MESSAGES[outcome])
     return redirect("contacts:import_progress", pk=job.pk)
 
 
@@ -210,6 +226,6 @@ urlpatterns = [
     path("import/", import_upload, name="import_upload"),
     path("import/<int:pk>/", import_mapping, name="import_mapping"),
     path("import/<int:pk>/progress/", import_progress, name="import_progress"),
-    path("import/<int:pk>/run-now/", import_run_now, name="import_run_now"),
+    path("import/<int:pk>/try-again/", import_try_again, name="import_try_again"),
     path("import/<int:pk>/skipped.csv", import_skipped_csv, name="import_skipped_csv"),
 ]

@@ -1,8 +1,7 @@
 """Operations: the staff page "Reminders health", and /health/ for an uptime monitor."""
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -11,8 +10,9 @@ from reminders.selectors import reminders_health
 
 
 @require_GET
-@staff_member_required
 def health_page(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:  # operators only; for others the page does not exist
+        raise Http404("No such page.")
     health = reminders_health(dispatch_seconds=settings.REMINDER_DISPATCH_SECONDS)
     return render(request, "reminders/health.html", {"health": health})
 

@@ -39,17 +39,19 @@ class ReminderRig:
             publishing_to(self.redis.url, REDIS_TRANSPORT_OPTIONS)
         )
 
-    def start_sink(self, block_on: int | None = None) -> SmtpSink:
+    def start_sink(self, block_on: int | None = None, delay: float = 0.0) -> SmtpSink:
         assert self.sink is None
-        self.sink = SmtpSink(block_on=block_on).start()
+        self.sink = SmtpSink(block_on=block_on, delay=delay).start()
         return self.sink
 
-    def start_worker(self) -> CeleryWorker:
+    def start_worker(self, **settings_env: str) -> CeleryWorker:
+        """`settings_env`: settings for this worker, e.g. scaled-down time limits."""
         assert self.redis is not None and self.sink is not None
         worker = CeleryWorker(
             broker_url=self.redis.url,
             database_name=self.database_name,
             smtp_port=self.sink.port,
+            extra_env=settings_env,
         )
         self.workers.append(worker)
         return worker.start()

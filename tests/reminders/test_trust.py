@@ -288,7 +288,7 @@ def test_health_answers_503_with_the_reason_when_the_dispatcher_stopped(db, clie
 
 
 def test_the_health_page_is_for_staff_only(db, owner, admin_client):
-    assert client_for(owner).get(reverse("reminders_health")).status_code == 302
+    assert client_for(owner).get(reverse("reminders_health")).status_code == 404
     page = admin_client.get(reverse("reminders_health"))
     assert page.status_code == 200 and "Reminders health" in page.content.decode()
 

@@ -117,7 +117,8 @@ class SinkHandler:
     """Collects every message. With `block_on=N`, the Nth message is recorded (the server
     has it) and the reply is held until `release` is set: the client hangs mid-send."""
 
-    def __init__(self, block_on: int | None = None):
+    def __init__(self, block_on: int | None = None, delay: float = 0.0):
+        self.delay = delay  # seconds a message takes to accept: a slow server
         self.messages: list[Received] = []
         self.lock = threading.Lock()
         self.block_on = block_on
@@ -131,6 +132,8 @@ class SinkHandler:
                 Received(envelope.mail_from, list(envelope.rcpt_tos), message["Subject"] or "")
             )
             number = len(self.messages)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if number == self.block_on:
             self.blocked.set()
             # Wait in a thread so the server's event loop stays free for other clients.
@@ -147,8 +150,8 @@ class SinkHandler:
 
 
 class SmtpSink:
-    def __init__(self, block_on: int | None = None):
-        self.handler = SinkHandler(block_on=block_on)
+    def __init__(self, block_on: int | None = None, delay: float = 0.0):
+        self.handler = SinkHandler(block_on=block_on, delay=delay)
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
@@ -180,7 +183,9 @@ class CeleryWorker:
 
     _count = 0
 
-    def __init__(self, *, broker_url: str, database_name: str, smtp_port: int):
+    def __init__(
+        self, *, broker_url: str, database_name: str, smtp_port: int, extra_env: dict | None = None
+    ):
         CeleryWorker._count += 1
         self.name = f"test-{os.getpid()}-{CeleryWorker._count}@%h"
         env = {
@@ -198,6 +203,7 @@ class CeleryWorker:
             DJANGO_SETTINGS_MODULE="kolcrm.settings",
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra_env or {})
         self.env = env
         self.process: subprocess.Popen | None = None
         self.lines: list[str] = []

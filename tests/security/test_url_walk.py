@@ -93,6 +93,8 @@ RULES: dict[str, dict[str, object]] = {
     "signed in": _outcomes(OK),
     # Personal objects (import jobs, own questions): nobody else sees them, not even managers.
     "own object": _outcomes(404, owner=OK),
+    # Operators' pages (Reminders health): staff only; nobody in the walk is staff.
+    "staff": _outcomes(404),
     # Events and opportunities: everyone sees them, the creator (or staff) edits.
     "creator": _outcomes(403, owner=OK),
     "kol:view": _outcomes(outsider=404, other_manager=404, collaborator=OK, owner=OK, manager=OK),
@@ -177,6 +179,7 @@ URLS: dict[str, Url] = {
     ),
     "password_reset_complete": Url("public"),
     "health": Url("public"),
+    "health_live": Url("public"),
     "unsubscribe": Url("public", GET_POST, kwargs=lambda w: {"token": w.unsubscribe_token}),
     "calendar_feed": Url("public", kwargs=lambda w: {"token": w.owner_calendar_token}),
     "team_join": Url(
@@ -211,6 +214,7 @@ URLS: dict[str, Url] = {
     "home": Url("signed in", GET_POST),  # a RedirectView: any method goes to Today
     "sent_reminders": Url("signed in"),
     "digest_now": Url("signed in", POST),
+    "reminders_health": Url("staff"),
     "calendar_link_create": Url("signed in", POST),
     "calendar_link_replace": Url("signed in", POST),
     # --- KOLs -----------------------------------------------------------------------------
