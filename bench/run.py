@@ -266,6 +266,7 @@ def server_env(database_url: str, static_root: str) -> dict:
         DJANGO_SETTINGS_MODULE="kolcrm.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1:8000",
         EMAIL_HOST="127.0.0.1",
         DATABASE_URL=database_url,
         CELERY_BROKER_URL="memory://",

@@ -276,6 +276,9 @@ def build_reminder_email(reminder: Reminder, *, now: datetime.datetime, follow_u
             "digest", to=user, context={"digest": digest}, unsubscribe_url=unsubscribe
         )
     if reminder.kind == Reminder.Kind.FOLLOW_UP:
+        follow_up = follow_up or selectors.follow_up_of(reminder)
+        if follow_up is None:
+            return None
         context = {"follow_up": follow_up, "overdue": follow_up.due_on < user.today(now)}
         return build_email("follow_up", to=user, context=context, unsubscribe_url=unsubscribe)
     summary = selectors.team_summary_for(user, today=user.today(now))

@@ -108,7 +108,7 @@ def evidence_of(kol: Kol, *, today: datetime.date) -> Evidence:
         two_way_touchpoints=kol.two_way_90d,
         gives=kol.gives_90d,
         stated_goals=kol.stated_goals,
-        days_since_contact=(today - kol.check_in_since).days,
+        days_since_contact=(today - _local_day(kol.last_interaction_at or kol.created_at)).days,
         days_since_two_way=(today - two_way_since).days,
         cadence_days=kol.cadence,
     )

@@ -37,6 +37,11 @@ SETTINGS_VARIABLES = {
     "SECURE_HSTS_SECONDS",
     "SECURE_SSL_REDIRECT",
     "SESSION_IDLE_SECONDS",
+    "SITE_URL",
+    "REMINDER_DISPATCH_SECONDS",
+    "REMINDER_SEND_BUDGET_SECONDS",
+    "REMINDER_RECORD_RETRY_SECONDS",
+    "WEB_BROKER_WAIT_SECONDS",
     "STATIC_ROOT",
     "TEST_DATABASE_NAME",
     "TIME_ZONE",
@@ -95,6 +100,17 @@ SETUP = "import django; django.setup()"
             },
             "EMAIL_HOST",
         ),
+        (
+            {
+                "DJANGO_ENV": "production",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "kolcrm.example.org",
+                "EMAIL_HOST": "smtp.example.org",
+            },
+            "SITE_URL",
+        ),
+        ({"REMINDER_SEND_BUDGET_SECONDS": "soon"}, "REMINDER_SEND_BUDGET_SECONDS"),
+        ({"EMAIL_TIMEOUT": "0"}, "EMAIL_TIMEOUT"),
     ],
     ids=[
         "debug-not-a-bool",
@@ -108,6 +124,9 @@ SETUP = "import django; django.setup()"
         "production-without-secret-key",
         "production-without-allowed-hosts",
         "production-without-a-mail-server",
+        "production-without-site-url",
+        "send-budget-not-a-number",
+        "smtp-timeout-below-minimum",
     ],
 )
 def test_a_bad_setting_stops_startup_naming_the_variable(tmp_path, overrides, named):
@@ -137,6 +156,7 @@ def test_a_production_configuration_passes_the_deploy_checks(tmp_path):
             DJANGO_ENV="production",
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="kolcrm.example.org",
+            SITE_URL="https://kolcrm.example.org",
             EMAIL_HOST="smtp.example.org",
         ),
         cwd=settings.BASE_DIR,

@@ -78,9 +78,9 @@ def test_due_reminders_are_mailed_once_by_a_real_worker(reminder_rig):
     # A stray second "send row N" (a redelivered message) finds nothing to claim. The worker
     # handles messages in order, so once this one is done nothing else is on its way.
     sent = Reminder.objects.get(kind="follow_up")
-    from reminders.tasks import send_reminder
+    from reminders.tasks import send_reminders
 
-    stray = send_reminder.apply_async(args=[sent.pk])
+    stray = send_reminders.apply_async(args=[[sent.pk]])
     worker.wait_for(f"[{stray.id}] succeeded", timeout=DEADLINE)
     assert f"[{stray.id}] succeeded" in worker.output and "'not claimed'" in worker.output
     assert sink.handler.count() == 2

@@ -7,7 +7,6 @@ import email.policy
 import smtplib
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from contacts.models import Collaborator
@@ -225,25 +224,7 @@ def test_list_unsubscribe_goes_out_as_a_plain_rfc_2369_header(db, no_publish, ma
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-# 13. SITE_URL in production -----------------------------------------------------------
-
-
-def test_production_without_site_url_stops_start_up_naming_it(monkeypatch):
-    import importlib
-
-    import kolcrm.settings as settings_module
-
-    monkeypatch.setenv("DJANGO_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 60)
-    monkeypatch.setenv("ALLOWED_HOSTS", "crm.example.com")
-    monkeypatch.setenv("EMAIL_HOST", "smtp.example.com")
-    monkeypatch.delenv("SITE_URL", raising=False)
-    with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
-        importlib.reload(settings_module)
-    monkeypatch.setenv("SITE_URL", "https://crm.example.com")
-    assert importlib.reload(settings_module).SITE_URL == "https://crm.example.com"
-    monkeypatch.undo()
-    importlib.reload(settings_module)
+# 13. SITE_URL in production: tests/accounts/test_settings.py (production-without-site-url)
 
 
 # 16. Smaller ------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def report(tmp_path_factory) -> dict:
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="testserver",
+        SITE_URL="https://testserver",
         EMAIL_HOST="smtp.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )

@@ -49,6 +49,7 @@ from contacts import services as contact_services
 from contacts.models import Collaborator, Interest, Kol, Provenance
 from engagements.models import Event, Opportunity, Question
 from reminders.calendar import new_token
+from reminders.models import DispatchRun
 from reminders.tokens import unsubscribe_token
 from reviews.tokens import invite_token
 from tests.conftest import HTMX
@@ -614,6 +615,8 @@ def world(db) -> World:
     owner.calendar_token = new_token()
     owner.save(update_fields=["calendar_token"])
 
+    # Reminders flow (a dispatch just finished): /health/ answers its page, 200.
+    DispatchRun.objects.create(pk=1, finished_at=timezone.now())
     return World(
         team_a=team_a,
         team_b=team_b,
