@@ -395,7 +395,10 @@ def _durably(write):
             if attempt == RECORD_TRIES - 1 or connection.in_atomic_block:
                 raise
             logger.warning("Database connection lost while recording: reconnecting")
-            connection.close()
+            try:
+                connection.close()  # the next query opens a new one
+            except (OperationalError, InterfaceError):
+                connection.connection = None
             time.sleep(delay * 2**attempt)
     return None
 

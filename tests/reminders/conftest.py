@@ -39,9 +39,11 @@ class ReminderRig:
             publishing_to(self.redis.url, REDIS_TRANSPORT_OPTIONS)
         )
 
-    def start_sink(self, block_on: int | None = None, delay: float = 0.0) -> SmtpSink:
-        assert self.sink is None
-        self.sink = SmtpSink(block_on=block_on, delay=delay).start()
+    def start_sink(self, block_on: int | None = None, delay: float = 0.0, greylist: int = 0):
+        assert self.sink is None or self.sink.stopped
+        port = self.sink.port if self.sink else None  # a restarted sink keeps its port
+        self.sink = SmtpSink(block_on=block_on, delay=delay, greylist=greylist, port=port)
+        self.sink.start()
         return self.sink
 
     def start_worker(self, **settings_env: str) -> CeleryWorker:

@@ -231,3 +231,156 @@ def test_a_slow_mail_server_gives_each_reminder_once_under_the_time_budget(remin
     )
     assert sink.handler.per_recipient() == {person.email: 1 for person in people}
     assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
+
+
+def backoff_elapsed() -> None:
+    """Move the clock past every retry's backoff: the rows' times go back, as in the
+    killed-worker test (the worker's own clock cannot be moved)."""
+    Reminder.objects.filter(status=Reminder.Status.PENDING).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(seconds=1),
+        enqueued_at=None,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_greylisting_server_451_then_accepting_gets_everything_once(reminder_rig):
+    reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink(greylist=3)
+    reminder_rig.start_worker()
+    people = [msl(f"grey{n}@example.test", immediate_follow_ups=True) for n in range(3)]
+    for person in people:
+        due_follow_up(person)
+
+    reminders.dispatch_due_reminders()
+    wait_until(
+        lambda: statuses() == Counter({Reminder.Status.PENDING: 3}),
+        timeout=DEADLINE,
+        what=f"3 greylisted reminders waiting to retry (now {dict(statuses())})",
+    )
+    assert all("451" in row.last_error for row in Reminder.objects.all())
+    backoff_elapsed()
+    reminders.dispatch_due_reminders()
+    wait_all_sent(3)
+    assert sink.handler.per_recipient() == {person.email: 1 for person in people}
+    assert set(Reminder.objects.values_list("attempts", flat=True)) == {2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_hour_without_a_mail_server_loses_nothing(reminder_rig):
+    """Our mail server is down for an hour: every retry fails (six of them, the backoff
+    moved past each time), nothing ends failed, and all is sent once it is back."""
+    reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink()
+    reminder_rig.start_worker()
+    people = [msl(f"outage{n}@example.test", immediate_follow_ups=True) for n in range(3)]
+    for person in people:
+        due_follow_up(person)
+    sink.stop()
+
+    for attempt in range(1, 7):  # 1, 2, 4, 8, 15, 15 minutes: over half an hour of backoff
+        reminders.dispatch_due_reminders()
+        wait_until(
+            lambda attempt=attempt: (
+                set(Reminder.objects.values_list("attempts", flat=True)) == {attempt}
+                and statuses() == Counter({Reminder.Status.PENDING: 3})
+            ),
+            timeout=DEADLINE,
+            what=f"try {attempt} failed and waiting (now {dict(statuses())})",
+        )
+        backoff_elapsed()
+    sink = reminder_rig.start_sink()  # back, on the same port
+    reminders.dispatch_due_reminders()
+    wait_all_sent(3)
+    assert sink.handler.per_recipient() == {person.email: 1 for person in people}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_connection_lost_after_the_server_accepted_sends_no_duplicate(
+    reminder_rig,
+):
+    reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink(block_on=1)
+    worker = reminder_rig.start_worker(REMINDER_RECORD_RETRY_SECONDS="0.2")
+    user = msl("dbkill@example.test", immediate_follow_ups=True)
+    due_follow_up(user)
+
+    reminders.dispatch_due_reminders()
+    assert sink.handler.blocked.wait(timeout=DEADLINE), worker.output
+    # The server has the message; the worker's database connection dies before it records.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    sink.handler.release.set()
+    wait_all_sent(1)
+    assert sink.handler.per_recipient() == {user.email: 1}
+    assert Reminder.objects.get().attempts == 1
+    assert "reconnecting" in worker.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_redis_holds_no_web_request_and_the_digest_goes_later(reminder_rig, settings):
+    from tests.reminders.worker import FrozenServer, publishing_to
+
+    frozen = FrozenServer().start()
+    user = msl("frozen@example.test")
+    due_follow_up(user)
+    try:
+        with publishing_to(
+            frozen.url,
+            {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0},
+        ):
+            started = time.monotonic()
+            response = client_for(user).post(reverse("digest_now"))
+            seconds = time.monotonic() - started
+    finally:
+        frozen.stop()
+    assert response.status_code == 302
+    assert seconds < 2.5, f"the request waited {seconds:.1f} s on a frozen Redis"
+    assert statuses() == Counter({Reminder.Status.PENDING: 1})
+
+    reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink()
+    reminder_rig.start_worker()
+    assert reminders.dispatch_due_reminders().enqueued == 1
+    wait_all_sent(1)
+    assert sink.handler.per_recipient() == {user.email: 1}
+    print(f"\nfrozen Redis: the web request took {seconds:.2f} s; the digest went out later")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_and_two_workers_send_each_reminder_once(reminder_rig):
+    reminder_rig.start_redis()
+    reminder_rig.publish_to_redis()
+    sink = reminder_rig.start_sink()
+    reminder_rig.start_worker()
+    reminder_rig.start_worker()
+    people = [msl(f"twice{n}@example.test", immediate_follow_ups=True) for n in range(30)]
+    for person in people:
+        due_follow_up(person)
+    start = threading.Barrier(2)
+    results = []
+
+    def beat():
+        try:
+            connection.ensure_connection()
+            start.wait(timeout=10)
+            results.append(reminders.dispatch_due_reminders())
+        finally:
+            connection.close()
+
+    beats = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in beats:
+        thread.start()
+    for thread in beats:
+        thread.join(timeout=DEADLINE)
+    reminders.dispatch_due_reminders()  # and a third, later: nothing new
+
+    wait_all_sent(30)
+    assert sink.handler.per_recipient() == {person.email: 1 for person in people}
+    assert sum(result.reminders_created for result in results) == 30

@@ -280,3 +280,20 @@ def test_two_dispatches_at_once_do_not_both_run(db, no_publish):
     assert token and reminders.dispatch_due_reminders(now=now).ran is False
     reminders._give_back_lease(token, result=reminders.DispatchResult(), started=0)
     assert reminders.dispatch_due_reminders(now=now).ran is True
+
+
+def test_rows_never_published_go_out_before_lost_ones_are_republished(db, no_publish):
+    user = msl("sam@example.test")
+    now = at("2026-11-23T08:00")
+    lost = Reminder.objects.create(
+        recipient=user,
+        kind="digest",
+        due_key="2026-11-22",
+        next_attempt_at=now - datetime.timedelta(hours=2),
+        enqueued_at=now - datetime.timedelta(hours=1),
+    )
+    fresh = Reminder.objects.create(
+        recipient=user, kind="digest", due_key="2026-11-23", next_attempt_at=now
+    )
+    assert reminders.enqueue_pending(now=now) == 2
+    assert no_publish == [fresh.pk, lost.pk]

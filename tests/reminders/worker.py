@@ -117,8 +117,10 @@ class SinkHandler:
     """Collects every message. With `block_on=N`, the Nth message is recorded (the server
     has it) and the reply is held until `release` is set: the client hangs mid-send."""
 
-    def __init__(self, block_on: int | None = None, delay: float = 0.0):
+    def __init__(self, block_on: int | None = None, delay: float = 0.0, greylist: int = 0):
         self.delay = delay  # seconds a message takes to accept: a slow server
+        self.greylist = greylist  # answer the first N messages "451 try again later"
+        self.greylisted = 0
         self.messages: list[Received] = []
         self.lock = threading.Lock()
         self.block_on = block_on
@@ -126,6 +128,10 @@ class SinkHandler:
         self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.greylisted < self.greylist:
+                self.greylisted += 1
+                return "451 4.7.1 Greylisted: please try again later"
         message = message_from_bytes(envelope.original_content or envelope.content)
         with self.lock:
             self.messages.append(
@@ -150,23 +156,73 @@ class SinkHandler:
 
 
 class SmtpSink:
-    def __init__(self, block_on: int | None = None, delay: float = 0.0):
-        self.handler = SinkHandler(block_on=block_on, delay=delay)
-        self.port = free_port()
+    def __init__(
+        self,
+        block_on: int | None = None,
+        delay: float = 0.0,
+        greylist: int = 0,
+        port: int | None = None,
+    ):
+        self.handler = SinkHandler(block_on=block_on, delay=delay, greylist=greylist)
+        self.port = port or free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    stopped = False
 
     def start(self) -> "SmtpSink":
         self.controller.start()
+        self.stopped = False
         return self
 
     def stop(self) -> None:
+        if self.stopped:
+            return
         self.handler.release.set()
         self.controller.stop()
+        self.stopped = True
 
     @property
     def messages(self) -> list[Received]:
         with self.handler.lock:
             return list(self.handler.messages)
+
+
+class FrozenServer:
+    """A server that accepts connections and never answers (a frozen Redis)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen(64)
+        self.held: list[socket.socket] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _accept(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.held.append(connection)  # read nothing, answer nothing
+
+    def start(self) -> "FrozenServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        for connection in self.held:
+            connection.close()
+        self.sock.close()
 
 
 # Celery worker -----------------------------------------------------------------------

@@ -53,7 +53,7 @@ EXCUSED = {
 def test_every_model_users_change_is_audited_or_excused():
     models = {
         model._meta.label
-        for app in ("contacts", "engagements", "reviews")
+        for app in ("contacts", "engagements", "reviews", "reminders")
         for model in apps.get_app_config(app).get_models()
         if not model._meta.auto_created
     }
