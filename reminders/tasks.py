@@ -6,7 +6,10 @@ budget (REMINDER_SEND_BUDGET_SECONDS) is spent and hands the rest back; the hard
 past the budget plus two SMTP timeouts, only ends a worker that is truly stuck.
 """
 
+import contextlib
+
 from celery import shared_task
+from celery.signals import beat_init
 from django.conf import settings
 
 from reminders import services
@@ -34,3 +37,12 @@ def dispatch_due_reminders() -> dict:
 def send_reminders(reminder_ids: list[int]) -> list[str]:
     """A batch of rows in one message: each is still claimed, sent and recorded on its own."""
     return services.send_batch(reminder_ids, budget_seconds=settings.REMINDER_SEND_BUDGET_SECONDS)
+
+
+@beat_init.connect
+def dispatch_when_beat_starts(sender=None, **kwargs) -> None:
+    """Beat just (re)started: dispatch now, not one interval later (nothing waits longer
+    than it must after a deploy, and /health/ is green as soon as the pipeline runs)."""
+    # The broker is down: beat's own schedule tries again.
+    with contextlib.suppress(Exception):
+        dispatch_due_reminders.apply_async(queue="dispatch", retry=False)
