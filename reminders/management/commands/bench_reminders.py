@@ -13,6 +13,7 @@ database.
 
 import contextlib
 import datetime
+import logging
 import os
 import tempfile
 import time
@@ -259,6 +260,53 @@ def bench_size(kols: int, *, msls: int = MSLS) -> SizeResult:
     return SizeResult(kols=kols, seed_seconds=seed_seconds, first=first, second=second)
 
 
+def time_sends(limit: int) -> tuple[int, float]:
+    """Send up to `limit` of the outbox's pending rows through Django's SMTP backend to a
+    local SMTP sink (aiosmtpd, in this process): (emails accepted, seconds)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from django.test.utils import override_settings
+
+    from reminders import services as reminders
+
+    class Sink:
+        accepted = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.accepted += 1
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # One line per SMTP command and per send would drown the figures.
+    for name in ("mail.log", "reminders.services"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    mailers = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    ids = list(
+        Reminder.objects.filter(status=Reminder.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    try:
+        with override_settings(MAILERS=mailers):
+            started = time.perf_counter()
+            for reminder_id in ids:
+                reminders.send_reminder(reminder_id)
+            seconds = time.perf_counter() - started
+    finally:
+        controller.stop()
+    return Sink.accepted, seconds
+
+
 HEADER = (
     f"{'KOLs':>8}  {'run':>6}  {'seconds':>8}  {'queries':>7}  {'check-ins':>9}  "
     f"{'reminders':>9}  {'(reported)':>10}  {'enqueued':>8}"
@@ -304,6 +352,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
         parser.add_argument(
+            "--sends",
+            type=int,
+            default=0,
+            help="after the first size, send this many reminders to a local SMTP sink",
+        )
+        parser.add_argument(
             "--allow-sqlite", action="store_true", help="run on SQLite (a temporary file)"
         )
 
@@ -338,6 +392,12 @@ class Command(BaseCommand):
                 self.stdout.write(format_run(kols, "first", result.first))
                 self.stdout.write(format_run(kols, "second", result.second))
                 self.stdout.write(f"{'':>8}  (seeded in {result.seed_seconds:.1f} s)")
+                if options["sends"] and kols == sizes[0]:
+                    sent, seconds = time_sends(options["sends"])
+                    self.stdout.write(
+                        f"{'':>8}  sent {sent} emails to a local SMTP sink in {seconds:.1f} s: "
+                        f"{sent / seconds:.1f} a second (digests built from Today's lists)"
+                    )
         finally:
             self._switch_to(original)
             if options["keep"]:
