@@ -306,13 +306,13 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited early")
             try:
-                status, _, _ = self.request("GET", "/health/")
+                status, _, _ = self.request("GET", "/health/live/")
                 if status == 200:
                     return
             except OSError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer /health/")
+        raise RuntimeError("gunicorn did not answer /health/live/")
 
     def request(self, method, path, *, body=None, headers=None, cookies=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)

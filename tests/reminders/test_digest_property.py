@@ -33,7 +33,7 @@ ZONES = [
 ]
 # 1 November 2026: the United States fall back (Europe did a week before); a day either side.
 START = datetime.datetime(2026, 10, 31, 0, 0, tzinfo=datetime.UTC)
-HOURS = 60
+HOURS = 52
 STEP_MINUTES = 20
 
 people = st.lists(
@@ -56,7 +56,7 @@ def no_publish(monkeypatch):
 
 @pytest.mark.django_db
 @settings(
-    max_examples=10,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
