@@ -9,7 +9,7 @@ import smtplib
 import pytest
 from django.urls import reverse
 
-from contacts.models import Collaborator
+from contacts.models import Collaborator, StageChange
 from engagements.models import FollowUp
 from engagements.services import checkins, followups
 from reminders import services as reminders
@@ -297,3 +297,22 @@ def test_rows_never_published_go_out_before_lost_ones_are_republished(db, no_pub
     )
     assert reminders.enqueue_pending(now=now) == 2
     assert no_publish == [fresh.pk, lost.pk]
+
+
+def test_the_weekly_summary_counts_the_week_on_the_managers_own_clock(db, manager, kol):
+    from reminders.selectors import team_summary_for
+
+    manager.time_zone = "Pacific/Kiritimati"  # UTC+14
+    manager.save(update_fields=["time_zone"])
+    monday = datetime.date(2026, 11, 23)
+    # 02:00 on Monday the 16th for the manager, still Sunday the 15th in UTC.
+    inside = StageChange.objects.create(
+        kol=kol, from_stage="establishing", to_stage="developing", changed_by=kol.owner
+    )
+    StageChange.objects.filter(pk=inside.pk).update(changed_at=at("2026-11-15T12:00"))
+    before = StageChange.objects.create(
+        kol=kol, from_stage="developing", to_stage="maintaining", changed_by=kol.owner
+    )
+    StageChange.objects.filter(pk=before.pk).update(changed_at=at("2026-11-15T09:00"))
+    summary = team_summary_for(manager, today=monday)
+    assert [change.pk for change in summary.stage_changes] == [inside.pk]
