@@ -86,9 +86,10 @@ NOTHING_DUE = "Nothing was due at your digest time, so no email."
 
 
 def _digest_row(user: User, day: datetime.date, now: datetime.datetime) -> Reminder:
-    """Today's digest for `user`, decided once at their digest time with Today's own lists:
-    pending when something is due, else recorded as skipped (not checked again that day)."""
-    row = Reminder(
+    """Today's digest for `user`. Whether anything is due is decided when it is sent, with
+    Today's own lists (a day with nothing due ends skipped and sends nothing): the
+    dispatcher stays a fixed handful of queries, whatever the number of people and KOLs."""
+    return Reminder(
         recipient=user,
         kind=Reminder.Kind.DIGEST,
         object_key="",
@@ -98,13 +99,9 @@ def _digest_row(user: User, day: datetime.date, now: datetime.datetime) -> Remin
         # A digest is worth sending until the recipient's day is over.
         expires_at=_end_of_local_day(user, day),
     )
-    if selectors.digest_for(user, today=day).is_empty:
-        row.status, row.reason = Reminder.Status.SKIPPED, NOTHING_DUE
-    return row
 
 
 def _outbox_rows(now: datetime.datetime) -> list[Reminder]:
-    # Per person whose digest time has come (once a day each), never per KOL.
     rows = [
         _digest_row(user, day, now)
         for user, day in selectors.users_whose_hour_has_come(now=now, field_name="digest_enabled")
@@ -336,7 +333,9 @@ def send_reminder(reminder_id: int, *, now: datetime.datetime | None = None) -> 
         )
     message = build_reminder_email(reminder, now=now, follow_up=follow_up)
     if message is None:
-        return _finish(reminder, Reminder.Status.SKIPPED, reason="Nothing was due any more.")
+        daily = reminder.kind == Reminder.Kind.DIGEST and reminder.object_key == ""
+        reason = NOTHING_DUE if daily else "Nothing was due any more."
+        return _finish(reminder, Reminder.Status.SKIPPED, reason=reason)
     accepted = False
     try:
         message.send()

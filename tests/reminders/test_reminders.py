@@ -81,8 +81,10 @@ def test_a_digest_goes_out_once_however_often_the_dispatcher_runs(db, no_publish
 def test_no_digest_when_nothing_is_due(db, no_publish):
     user = msl("sam@example.test")
     due_follow_up(user, datetime.date(2026, 11, 30))
-    reminders.dispatch_due_reminders(now=at("2026-11-23T09:00"))
-    # Decided once, recorded, not sent, and not on the Sent reminders page.
+    now = at("2026-11-23T09:00")
+    reminders.dispatch_due_reminders(now=now)
+    assert send_all(now) == ["skipped"]
+    # Decided once, with Today's lists: recorded, not sent, not on the Sent reminders page.
     assert list(Reminder.objects.values_list("status", "reason")) == [
         ("skipped", reminders.NOTHING_DUE)
     ]
@@ -99,13 +101,17 @@ def test_each_user_gets_the_digest_at_their_own_local_hour(db, no_publish):
         made = Reminder.objects.exclude(status="skipped")  # skipped: nothing due that day
         return set(made.values_list("recipient__email", "due_key"))
 
-    reminders.dispatch_due_reminders(now=at("2026-11-22T22:29", "UTC"))  # Tokyo 07:29
+    def dispatch(now):
+        reminders.dispatch_due_reminders(now=now)
+        send_all(now)
+
+    dispatch(at("2026-11-22T22:29", "UTC"))  # Tokyo 07:29
     assert digests() == set()
-    reminders.dispatch_due_reminders(now=at("2026-11-22T22:30", "UTC"))  # Tokyo 07:30
+    dispatch(at("2026-11-22T22:30", "UTC"))  # Tokyo 07:30
     assert digests() == {("tokyo@example.test", "2026-11-23")}
-    reminders.dispatch_due_reminders(now=at("2026-11-23T15:25", "UTC"))  # LA 07:25
+    dispatch(at("2026-11-23T15:25", "UTC"))  # LA 07:25
     assert ("la@example.test", "2026-11-23") not in digests()
-    reminders.dispatch_due_reminders(now=at("2026-11-23T15:30", "UTC"))  # LA 07:30
+    dispatch(at("2026-11-23T15:30", "UTC"))  # LA 07:30
     assert digests() == {("tokyo@example.test", "2026-11-23"), ("la@example.test", "2026-11-23")}
 
 

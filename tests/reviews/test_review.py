@@ -184,6 +184,9 @@ def test_the_digest_lists_unseen_reviews_and_marks_them_seen(
     assert unseen.seen_at is not None
 
     # Seen now: tomorrow's dispatch has nothing to tell the owner.
-    reminders.dispatch_due_reminders(now=now + datetime.timedelta(days=1))
+    tomorrow = now + datetime.timedelta(days=1)
+    reminders.dispatch_due_reminders(now=tomorrow)
+    for row in Reminder.objects.filter(status="pending"):
+        assert reminders.send_reminder(row.pk, now=tomorrow) == "skipped"
     digests = Reminder.objects.filter(recipient=owner, kind="digest")
     assert digests.exclude(status="skipped").count() == 1
