@@ -20,6 +20,31 @@ def zone_of(name: str) -> datetime.tzinfo:
         return datetime.UTC
 
 
+def local_dates(now: datetime.datetime) -> dict[str, datetime.date]:
+    """Each time zone active people use, with its date at `now`: User.today for a whole
+    table at once (one query; a handful of zones, whatever the number of people)."""
+    zones = (
+        User.objects.filter(is_active=True)
+        .order_by()
+        .values_list("time_zone", flat=True)
+        .distinct()
+    )
+    return {name: now.astimezone(zone_of(name)).date() for name in zones}
+
+
+def today_of(zone_field: str, now: datetime.datetime) -> models.Case:
+    """The date at `now` in the time zone named by `zone_field` (e.g. "owner__time_zone"),
+    as an SQL expression: what User.today answers for each row's person."""
+    return models.Case(
+        *[
+            models.When(**{zone_field: name}, then=models.Value(day))
+            for name, day in local_dates(now).items()
+        ],
+        default=models.Value(now.astimezone(datetime.UTC).date()),
+        output_field=models.DateField(),
+    )
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

@@ -169,6 +169,13 @@ class FollowUp(models.Model):
                 name="followup_owner_open_due",
             ),
             models.Index(fields=["kol", "status", "due_on"], name="followup_kol_status_due"),
+            # check_ins_schedule's NOT EXISTS (an open check-in for this KOL) and Today's
+            # check-ins: one probe per due KOL, whatever the planner guesses of the rows.
+            models.Index(
+                fields=["kol"],
+                condition=models.Q(kind="check_in", status="open"),
+                name="followup_open_check_in",
+            ),
         ]
         constraints = [
             # The dispatcher schedules a due check-in once per cadence cycle, however many

@@ -5,11 +5,23 @@ Today's (engagements.selectors.today), for that person's own date, with their vi
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Membership, User, today_of
 from contacts.models import CheckInStatus, Kol, StageChange
 from contacts.selectors import kol_access, visible_to_user_of_row
 from engagements.models import Ask, FollowUp, Give
@@ -46,10 +58,10 @@ _KIND_OF_FIELD = {
 }
 
 
-def follow_ups_for_immediate_email(*, now: datetime.datetime) -> list[FollowUp]:
-    """Open follow-ups due (by the owner's local date), on active KOLs the owner can still
-    see, whose owner wants one email each and that have no reminder for this due date yet
-    (1 query; time zones checked in Python on the day's rows)."""
+def follow_ups_for_immediate_email(*, now: datetime.datetime) -> QuerySet[FollowUp]:
+    """Open follow-ups due by their owner's own date, on active KOLs the owner can still see,
+    whose owner wants one email each and that have no reminder for this due date yet (one
+    query, which the dispatcher turns into one INSERT ... SELECT)."""
     sent = Reminder.objects.filter(
         recipient=OuterRef("owner_id"),
         kind=Reminder.Kind.FOLLOW_UP,
@@ -58,20 +70,18 @@ def follow_ups_for_immediate_email(*, now: datetime.datetime) -> list[FollowUp]:
         ),
         due_key=Cast(OuterRef("due_on"), CharField()),
     )
-    latest_day = (now + datetime.timedelta(days=1)).date()
-    rows = (
+    return (
         FollowUp.objects.filter(
             visible_to_user_of_row("owner_id", through="kol__"),
             status=FollowUp.Status.OPEN,
             owner__is_active=True,
             owner__immediate_follow_ups=True,
             kol__is_archived=False,
-            due_on__lte=latest_day,
         )
+        .annotate(owner_today=today_of("owner__time_zone", now))
+        .filter(due_on__lte=F("owner_today"))
         .exclude(Exists(sent))
-        .select_related("owner")
     )
-    return [f for f in rows if f.due_on <= f.owner.today(now)]
 
 
 @dataclass

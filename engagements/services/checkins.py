@@ -5,7 +5,7 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import User, zone_of
+from accounts.models import local_dates
 from contacts.models import STAGE_CADENCE_DAYS
 
 # One statement, whatever the number of KOLs: the owner's today comes from a CASE over the
@@ -44,12 +44,11 @@ WHERE f.kind = 'check_in' AND f.created_at = %(now)s
 
 
 def _owner_today_sql(now: datetime.datetime, params: dict) -> str:
-    """`CASE u.time_zone WHEN ... THEN <that zone's date> ... END` for the zones in use."""
-    zones = User.objects.filter(is_active=True).values_list("time_zone", flat=True).distinct()
+    """`CASE u.time_zone WHEN ... THEN <that zone's date> ... END` (accounts.local_dates)."""
     whens = []
-    for number, name in enumerate(sorted(set(zones))):
+    for number, (name, day) in enumerate(sorted(local_dates(now).items())):
         params[f"zone{number}"] = name
-        params[f"day{number}"] = now.astimezone(zone_of(name)).date()
+        params[f"day{number}"] = day
         whens.append(f"WHEN %(zone{number})s THEN %(day{number})s")
     params["utc_day"] = now.astimezone(datetime.UTC).date()
     if not whens:  # nobody active: any date will do, the join finds no owner anyway
