@@ -45,6 +45,12 @@ def today_of(zone_field: str, now: datetime.datetime) -> models.Case:
     )
 
 
+def teammates_of(user: "User"):
+    """Active people who share a team with `user` (whoever the role): the only people a
+    KOL's owner may share it with."""
+    return User.objects.filter(is_active=True, memberships__team__memberships__user=user).distinct()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -93,6 +99,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # The private calendar feed: a new token revokes the old link.
     calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
+    # Signed links in emails (unsubscribe) carry it: a new number makes the old links stop.
+    email_links_version = models.PositiveIntegerField(default=1, editable=False)
     thank_you_after_days = models.PositiveSmallIntegerField(
         "send the thank-you recap after (days)",
         default=2,
@@ -176,3 +184,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.team}"
+
+
+class PasswordResetRequest(models.Model):
+    """One "email me a reset link" request, kept an hour: the limits per address and per
+    client count these rows (a database count, so every web process agrees)."""
+
+    email = models.CharField(max_length=254)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The two counts of accounts.views.PasswordResetView, over the last hour.
+            models.Index(fields=["email", "at"], name="reset_request_email_at"),
+            models.Index(fields=["client", "at"], name="reset_request_client_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reset for {self.email} from {self.client} at {self.at}"

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, teammates_of
 from contacts.models import (
     DUE_SOON_DAYS,
     AssumptionStatus,
@@ -267,10 +267,9 @@ class CollaboratorForm(forms.ModelForm):
     def __init__(self, *args, kol: Kol, **kwargs):
         super().__init__(*args, **kwargs)
         self.kol = kol
+        # Only the owner's teammates: sharing a KOL is not a way to reach outside the team.
         self.fields["user"].queryset = (
-            User.objects.filter(is_active=True)
-            .exclude(pk=kol.owner_id)
-            .exclude(collaborations__kol=kol)
+            teammates_of(kol.owner).exclude(pk=kol.owner_id).exclude(collaborations__kol=kol)
         )
 
     def validate_unique(self) -> None:

@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
+    "common.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -213,6 +214,13 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the em
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# How many proxies we run in front of the app (each adds to X-Forwarded-For): sign-in
+# throttling and password-reset limits key on the client's address, not the proxy's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "common.clients.client_address"
+# Password reset emails: at most this many an hour for one address, and from one client.
+PASSWORD_RESETS_PER_EMAIL_HOUR = 3
+PASSWORD_RESETS_PER_CLIENT_HOUR = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "engagements:today"
 LOGOUT_REDIRECT_URL = "login"

@@ -39,7 +39,11 @@ handler400 = bad_request
 # calendar feed) and the health checks are added here and nowhere else.
 public_urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

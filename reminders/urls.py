@@ -8,6 +8,7 @@ urlpatterns = [
     path("reminders/sent/", sent.sent_reminders, name="sent_reminders"),
     path("reminders/digest-now/", sent.digest_now, name="digest_now"),
     path("reminders/health/", health.health_page, name="reminders_health"),
+    path("reminders/email-links/stop/", sent.email_links_stop, name="email_links_stop"),
     path("calendar/link/", calendar.calendar_link_create, name="calendar_link_create"),
     path("calendar/link/replace/", calendar.calendar_link_replace, name="calendar_link_replace"),
 ]

@@ -4,12 +4,18 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reminders import services
 from reminders.models import Reminder
-from reminders.tokens import UNSUBSCRIBE_FIELDS, InvalidLink, read_unsubscribe_token
+from reminders.tokens import (
+    UNSUBSCRIBE_FIELDS,
+    InvalidLink,
+    email_links_revoke,
+    read_unsubscribe_token,
+)
 
 
 @require_GET
@@ -34,6 +40,16 @@ def digest_now(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, "A digest was sent in the last few minutes: try again shortly.")
     return redirect("sent_reminders")
+
+
+@require_POST
+def email_links_stop(request: HttpRequest) -> HttpResponse:
+    email_links_revoke(user=request.user)
+    messages.success(
+        request,
+        "Links in emails we sent you before now no longer work (newer emails have new ones).",
+    )
+    return redirect(reverse("preferences") + "#email-links")
 
 
 # Public: the only views exempt from CSRF, because a mail client's one-click POST

@@ -216,6 +216,7 @@ URLS: dict[str, Url] = {
     "sent_reminders": Url("signed in"),
     "digest_now": Url("signed in", POST),
     "reminders_health": Url("staff"),
+    "email_links_stop": Url("signed in", POST),
     "calendar_link_create": Url("signed in", POST),
     "calendar_link_replace": Url("signed in", POST),
     # --- KOLs -----------------------------------------------------------------------------
