@@ -25,7 +25,9 @@ def _calendar_feed_url(user) -> str:
 
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, instance=request.user)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, instance=request.user
+    )
     # The page shows the reminders app's calendar link by URL name: no import upwards.
     context = {"form": form, "calendar_feed_url": _calendar_feed_url(request.user)}
     if request.method == "POST":
@@ -45,6 +47,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     a few more from one client (whatever addresses it tries). Over the address's limit the
     answer is the usual "sent" page and no email, so it tells nobody anything; over the
     client's, a "too many requests" page (429)."""
+
+    http_method_names = ["get", "post", "head", "options"]
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()

@@ -1,8 +1,10 @@
 """Spreadsheet files: CSV and XLSX writers, and the KOL list's columns.
 
 Every cell goes through `neutralise`: a spreadsheet must never run a value we hold (a name, a
-note a KOL dictated) as a formula, so text starting with = + - @ (or tab / CR, which some
-spreadsheets strip before parsing) gets a leading single quote.
+note a KOL dictated) as a formula. Control characters go first (common.text.clean_text: a
+spreadsheet drops them, so `\\x01=1+1` would arrive as `=1+1`), then text that starts with
+= + - @, tab or CR, also after leading spaces (some spreadsheets trim them), gets a leading
+single quote.
 """
 
 import csv
@@ -13,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from common.text import clean_text
 from contacts.models import CheckInStatus, Kol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,7 +50,10 @@ def neutralise(value: object) -> str:
         text = value.isoformat()
     else:
         text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    text = clean_text(text)
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return f"'{text}"
+    return text
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -76,8 +81,7 @@ def xlsx_response(
     sheet.append(list(header))
     for row in rows:
         # Written as text: openpyxl would otherwise store "=..." as a live formula.
-        # Control characters make openpyxl refuse the cell: drop them, keep the rest.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", neutralise(cell)) for cell in row])
+        sheet.append([neutralise(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import User, teammates_of
+from common.text import clean_text
 from contacts.models import (
     DUE_SOON_DAYS,
     AssumptionStatus,
@@ -66,8 +67,27 @@ def validate_text_length(value: str) -> None:
         )
 
 
-class LimitedTextMixin:
-    """Every plain text field of the form without a max_length gets TEXT_MAX_CHARS.
+def _cleaned_first(to_python):
+    def to_python_clean(value):
+        return to_python(clean_text(value) if isinstance(value, str) else value)
+
+    return to_python_clean
+
+
+class CleanTextMixin:
+    """Every text field of the form drops control characters before it is validated
+    (common.text.clean_text): a NUL fails on PostgreSQL, `\\x01=...` is a formula in exports."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.to_python = _cleaned_first(field.to_python)
+
+
+class LimitedTextMixin(CleanTextMixin):
+    """Every plain text field of the form without a max_length gets TEXT_MAX_CHARS (and,
+    like every text field here, loses its control characters).
 
     No maxlength attribute in the HTML: a browser would cut a pasted note silently; the
     error says what happened instead.
@@ -136,7 +156,7 @@ PROVENANCE_WIDGETS = {
 }
 
 
-class InterestForm(VersionedFormMixin, ProvenanceFormMixin, forms.ModelForm):
+class InterestForm(VersionedFormMixin, CleanTextMixin, ProvenanceFormMixin, forms.ModelForm):
     new_topic_name = forms.CharField(
         label="…or add a topic",
         max_length=120,
@@ -224,7 +244,7 @@ class GoalForm(VersionedFormMixin, LimitedTextMixin, ProvenanceFormMixin, forms.
         return cleaned
 
 
-class StageChangeForm(forms.Form):
+class StageChangeForm(CleanTextMixin, forms.Form):
     to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to stage")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

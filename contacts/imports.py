@@ -1,22 +1,22 @@
-"""Importing an MSL's KOL list from CSV or XLSX: read once, map columns, validate, import.
+"""Importing an MSL's KOL list from CSV or XLSX: receive, read, map columns, validate, import.
 
-The upload is parsed into ImportJob.headers/rows; the user maps columns and sees a preview;
-`import_run` (in a Celery task) claims the job and writes in chunks, each chunk in one
-transaction after every row in it was validated, so a row is saved whole or not at all.
-A heartbeat after each chunk keeps the claim; `imports_sweep` re-queues a job whose worker
-stopped, and the next claim carries on after the last committed chunk: no row twice.
+The upload is checked from its bytes alone and stored (`import_receive`); a Celery task reads
+it (`import_read`, contacts.spreadsheets, within hard limits) into ImportJob.headers/rows;
+the user maps columns and sees a preview; `import_run` (in a Celery task) claims the job and
+writes in chunks, each chunk in one transaction after every row in it was validated, so a
+row is saved whole or not at all. A heartbeat after each chunk keeps the claim;
+`imports_sweep` re-queues a job whose worker stopped, and the next claim carries on after
+the last committed chunk: no row twice.
 """
 
-import csv
 import datetime
 import enum
-import io
 import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -24,7 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from contacts import audit
+from common.text import clean_text
+from contacts import audit, spreadsheets
 from contacts.exports import neutralise
 from contacts.models import (
     AssumptionStatus,
@@ -39,111 +40,36 @@ from contacts.models import (
 )
 from contacts.selectors import kols_for_user
 
+# The upload view's limit and error are the reader's.
+from contacts.spreadsheets import MAX_BYTES, ImportFileError  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
 CHUNK = 500
 PREVIEW_ROWS = 10
 
 
-class ImportFileError(Exception):
-    """The file cannot be imported; the message is for the user."""
+# Receiving and reading ----------------------------------------------------------------
 
 
-# Reading ------------------------------------------------------------------------------
+def import_receive(*, by: User, file_name: str, data: bytes) -> ImportJob:
+    """Check the upload from its bytes (size, kind, an XLSX's packed sizes: no parsing) and
+    keep it for the worker to read; ImportFileError says what is wrong with it."""
+    spreadsheets.check_upload(data)  # before the transaction: SQLite locks at its start
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            owner=by,
+            file_name=clean_text(file_name)[:255],
+            upload=data,
+            status=ImportJob.Status.READING,
+        )
+        transaction.on_commit(lambda: import_publish(job_id=job.pk))
+    return job
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    raise ImportFileError(
-        "We could not read the text of this file. Save it as CSV UTF-8 (or as an Excel "
-        ".xlsx file) and upload it again."
-    )
-
-
-def _delimiter(text: str) -> str:
-    sample = text[:20_000]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        return max(",;\t", key=first.count)
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        return _take_rows(reader)
-    except csv.Error as exc:
-        raise ImportFileError(f"This CSV file is malformed ({exc}).") from exc
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ImportFileError(
-            "This is not a readable Excel file. Save it as .xlsx (or CSV) and try again."
-        ) from exc
-    try:
-        return _take_rows(workbook.active.iter_rows(values_only=True))
-    finally:
-        workbook.close()
-
-
-def _take_rows(source) -> list[list[str]]:
-    rows: list[list[str]] = []
-    for raw in source:
-        row = [_cell(value) for value in raw]
-        if any(row):
-            rows.append(row)
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError(
-                    f"This file has more than {MAX_ROWS:,} rows. Split it and import each part."
-                )
-    return rows
-
-
-def read_upload(*, name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+def read_upload(data: bytes) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of an uploaded CSV or XLSX file, or ImportFileError with the reason."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError("This file is larger than 5 MB. Split it and import each part.")
-    if not data.strip():
-        raise ImportFileError("This file is empty.")
-    lower = name.lower()
-    if lower.endswith(".xlsx") and zipfile.is_zipfile(io.BytesIO(data)):
-        rows = _read_xlsx(data)
-    elif lower.endswith((".csv", ".txt", ".tsv")) and not data.startswith(b"PK\x03\x04"):
-        rows = _read_csv(data)
-    else:
-        raise ImportFileError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
+    rows = spreadsheets.read_rows(data)
     if not rows:
         raise ImportFileError("This file is empty.")
     width = max(len(row) for row in rows)
@@ -161,17 +87,65 @@ def read_upload(*, name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     return headers, body
 
 
-@transaction.atomic
-def import_start(*, by: User, file_name: str, data: bytes) -> ImportJob:
-    headers, rows = read_upload(name=file_name, data=data)
-    return ImportJob.objects.create(
-        owner=by,
-        file_name=file_name[:255],
-        headers=headers,
-        rows=rows,
-        total=len(rows),
-        mapping={"columns": guess_mapping(headers)},
+# A reading claimed this long ago is dead: the task's hard time limit is 2 minutes.
+READ_STALE_AFTER = datetime.timedelta(minutes=3)
+READ_FAILED = (
+    "We could not read this file (an error on our side, logged for us to look at). Save it "
+    "as CSV and upload that, or try again later."
+)
+READ_INTERRUPTED = (
+    "The background worker stopped each time it read this file, so we gave up. Save the sheet "
+    "with your KOLs as CSV and upload that."
+)
+
+
+def import_read(*, job_id: int) -> bool:
+    """Claim a job waiting to be read, read its file, record the rows (-> mapping) or why it
+    cannot be read (-> failed). Reading holds no transaction: parse first, then one UPDATE."""
+    now = timezone.now()
+    attempts = (
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READING)
+        .values_list("attempts", flat=True)
+        .first()
     )
+    if attempts is None:
+        return False
+    lease = attempts + 1
+    claimed = (
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READING, attempts=attempts)
+        .filter(Q(claimed_at=None) | Q(heartbeat_at__lt=now - READ_STALE_AFTER))
+        .update(attempts=lease, claimed_at=now, heartbeat_at=now)
+    )
+    if not claimed:
+        return False  # read by another worker just now
+    held = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READING, attempts=lease)
+    data = bytes(held.values_list("upload", flat=True).first() or b"")
+    try:
+        headers, rows = read_upload(data)
+    except ImportFileError as problem:
+        error = clean_text(str(problem))[:2000]
+    except SoftTimeLimitExceeded:  # a worker slower than the CPU budget allows for
+        error = spreadsheets.TOO_LONG_TO_READ
+    except Exception:  # a bug of ours: the user still gets an answer
+        logger.exception("Reading import %s failed", job_id)
+        error = READ_FAILED
+    else:
+        return bool(
+            held.update(
+                status=ImportJob.Status.MAPPING,
+                headers=headers,
+                rows=rows,
+                total=len(rows),
+                mapping={"columns": guess_mapping(headers)},
+                upload=b"",
+                attempts=0,
+                claimed_at=None,
+                heartbeat_at=None,
+                published_at=None,
+            )
+        )
+    held.update(status=ImportJob.Status.FAILED, error=error, upload=b"", finished_at=timezone.now())
+    return False
 
 
 # Mapping ------------------------------------------------------------------------------
@@ -406,23 +380,28 @@ def import_publish(
     older_than: datetime.timedelta | None = None,
     now: datetime.datetime | None = None,
 ) -> Published:
-    """Hand a queued job to the broker, unless it was handed over less than `older_than` ago.
+    """Hand a job waiting to be read or imported to the broker, unless it was handed over
+    less than `older_than` ago.
 
     The hand-over time is claimed with a conditional UPDATE first, so the sweep and a "Try
     again" at the same moment publish once. Delivery is at least once: a duplicate message
     finds the job claimed and does nothing. An outage is logged, never raised (no publish
     retries: a web request must not wait on the broker); the sweep publishes it again.
     """
-    from contacts.tasks import run_import  # tasks import this module
+    from contacts.tasks import read_import, run_import  # tasks import this module
 
     now = now or timezone.now()
-    due = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED)
+    status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+    task = {ImportJob.Status.READING: read_import, ImportJob.Status.QUEUED: run_import}.get(status)
+    if task is None:
+        return Published.NOT_DUE
+    due = ImportJob.objects.filter(pk=job_id, status=status)
     if older_than is not None:
         due = due.filter(Q(published_at=None) | Q(published_at__lte=now - older_than))
     if not due.update(published_at=now):
         return Published.NOT_DUE
     try:
-        run_import.apply_async(args=[job_id], retry=False)
+        task.apply_async(args=[job_id], retry=False)
     except Exception:  # kombu/redis raise many kinds; all mean "not published now"
         logger.warning("Broker unavailable: import %s waits in the queue", job_id, exc_info=True)
         return Published.BROKER_DOWN
@@ -431,8 +410,16 @@ def import_publish(
 
 def imports_sweep(*, now: datetime.datetime | None = None) -> int:
     """Re-queue imports whose worker stopped, fail those interrupted too often, and publish
-    again the queued ones whose message was lost. Returns how many jobs it failed or sent."""
+    again the jobs waiting to be read or imported whose message was lost (or whose reader
+    stopped). Returns how many jobs it failed or sent."""
     now = now or timezone.now()
+    dead_read = Q(claimed_at=None) | Q(heartbeat_at__lt=now - READ_STALE_AFTER)
+    # A file that stops the worker each time (memory, the hard time limit) is not read again.
+    read_failed = ImportJob.objects.filter(
+        status=ImportJob.Status.READING,
+        attempts__gte=IMPORT_MAX_ATTEMPTS,
+        heartbeat_at__lt=now - READ_STALE_AFTER,
+    ).update(status=ImportJob.Status.FAILED, error=READ_INTERRUPTED, upload=b"", finished_at=now)
     running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING)
     # No heartbeat at all: claimed before heartbeats existed, by a worker long gone.
     stale = running.filter(Q(heartbeat_at__lt=now - IMPORT_STALE_AFTER) | Q(heartbeat_at=None))
@@ -444,13 +431,16 @@ def imports_sweep(*, now: datetime.datetime | None = None) -> int:
     stale.filter(attempts__lt=IMPORT_MAX_ATTEMPTS).update(
         status=ImportJob.Status.QUEUED, published_at=None
     )
-    waiting = ImportJob.objects.filter(status=ImportJob.Status.QUEUED).filter(
-        Q(published_at=None) | Q(published_at__lte=now - IMPORT_REPUBLISH_AFTER)
-    )
+    # A reader that stopped was handed over before its claim, so 3+ minutes ago: sent again
+    # now, and the next claim takes it over.
+    waiting = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.QUEUED) | Q(dead_read, status=ImportJob.Status.READING)
+    ).filter(Q(published_at=None) | Q(published_at__lte=now - IMPORT_REPUBLISH_AFTER))
     sent = 0
     for job_id in waiting.order_by("pk").values_list("pk", flat=True):
         outcome = import_publish(job_id=job_id, older_than=IMPORT_REPUBLISH_AFTER, now=now)
         sent += outcome is Published.SENT
+    failed += read_failed
     if failed or sent:
         logger.info("Import sweep: %d failed after interruptions, %d sent again", failed, sent)
     return failed + sent
@@ -663,7 +653,7 @@ def _update(job: ImportJob, rows: list[Row]) -> int:
 
 
 def skipped_csv_rows(job: ImportJob):
-    yield ["row", "reason", *job.headers]
+    yield ["row", "reason", *(neutralise(h) for h in job.headers)]
     for number, reason in job.skipped:
         raw = job.rows[number - 2] if 0 <= number - 2 < len(job.rows) else []
         yield [str(number), neutralise(reason), *(neutralise(v) for v in raw)]

@@ -424,9 +424,11 @@ class AuditEntry(models.Model):
 
 
 class ImportJob(models.Model):
-    """One upload of an MSL's KOL list: mapped, previewed, then imported by a Celery task."""
+    """One upload of an MSL's KOL list: read, mapped, previewed, then imported; reading and
+    importing each run in a Celery task (contacts.imports)."""
 
     class Status(models.TextChoices):
+        READING = "reading", "Reading your file"
         MAPPING = "mapping", "Waiting for the column mapping"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Importing"
@@ -437,7 +439,9 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
     )
     file_name = models.CharField(max_length=255)
-    # The parsed rows (header + values) as JSON: the upload is read once, at upload time.
+    # The file as uploaded, until the worker has read it (then emptied, read or not).
+    upload = models.BinaryField(default=b"", blank=True, editable=False)
+    # The rows read from it (header + values) as JSON: the file is read once, by the worker.
     rows = models.JSONField(default=list)
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=dict, blank=True)
@@ -461,13 +465,18 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # imports_sweep: the few jobs queued or running among all the past imports.
+            # imports_sweep: the few jobs reading, queued or running among all past imports.
             models.Index(
                 fields=["status"],
-                condition=models.Q(status__in=["queued", "running"]),
-                name="importjob_waiting",
+                condition=models.Q(status__in=["reading", "queued", "running"]),
+                name="importjob_in_progress",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Import of {self.file_name} by {self.owner}"
+
+    @property
+    def unreadable(self) -> bool:
+        """It failed before its file was read: nothing to map, nothing imported."""
+        return self.status == self.Status.FAILED and not self.headers

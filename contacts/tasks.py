@@ -5,6 +5,15 @@ from celery import shared_task
 from contacts import imports
 
 
+# Reading stops itself after spreadsheets.READ_SECONDS (30) of CPU; these are a backstop
+# (imports.READ_STALE_AFTER must stay longer than the hard limit).
+@shared_task(
+    name="contacts.tasks.read_import", ignore_result=True, soft_time_limit=90, time_limit=120
+)
+def read_import(job_id: int) -> bool:
+    return imports.import_read(job_id=job_id)
+
+
 # An import of 20,000 rows may take longer than the default one-minute limit.
 @shared_task(
     name="contacts.tasks.run_import", ignore_result=True, soft_time_limit=600, time_limit=660

@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.TeamRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
     "common.middleware.PrivateResponsesMiddleware",

@@ -1,43 +1,43 @@
-"""The invitation link: signed, expiring after 7 days, and good for one use.
+"""The invitation link: a signed token naming one Invitation row.
 
-The token embeds the user id and a hash of their password field and last login, so it
-stops working as soon as the password is set (or the person signs in another way).
+The signature only proves we wrote the token; whether it still works is the row's to say
+(accepted, declined, revoked, expired after 7 days: Invitation.state), so revoking the
+invitation or removing the person kills the link at once.
 """
 
-import datetime
-
 from django.core import signing
-from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts.models import User
+from reviews.models import Invitation
 
 INVITE_SALT = "kolcrm.reviews.invite"
-INVITE_MAX_AGE = datetime.timedelta(days=7)
+INVITE_MAX_AGE = Invitation.VALID_FOR
 
 
 class InvalidInvite(Exception):
     pass
 
 
-def _state_hash(user: User) -> str:
-    last_login = "" if user.last_login is None else int(user.last_login.timestamp())
-    value = f"{user.pk}{user.password}{last_login}{user.is_active}"
-    return salted_hmac(INVITE_SALT, value, algorithm="sha256").hexdigest()[:20]
+def _stamp(invitation: Invitation) -> int:
+    return int(invitation.created_at.timestamp())
 
 
-def invite_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "h": _state_hash(user)}, salt=INVITE_SALT, compress=True)
+def invite_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "c": _stamp(invitation)}, salt=INVITE_SALT)
 
 
-def read_invite_token(token: str) -> User:
-    """The invited user, else InvalidInvite (tampered, expired, used, or unknown user)."""
+def read_invite_token(token: str) -> Invitation:
+    """The invitation the token names, whatever its state; InvalidInvite when the token is
+    not one of ours (tampered, malformed, signed for something else) or names no row."""
     try:
-        data = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_MAX_AGE)
-    except signing.BadSignature as error:  # SignatureExpired is one too
+        data = signing.loads(token, salt=INVITE_SALT)
+    except signing.BadSignature as error:
         raise InvalidInvite(str(error)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("h"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int):
         raise InvalidInvite("malformed payload")
-    user = User.objects.filter(pk=data.get("u")).first() if isinstance(data.get("u"), int) else None
-    if user is None or not constant_time_compare(data["h"], _state_hash(user)):
-        raise InvalidInvite("unknown user, or the link was used already")
-    return user
+    invitation = (
+        Invitation.objects.select_related("team", "user", "invited_by").filter(pk=data["i"]).first()
+    )
+    # The creation stamp ties the token to this very row, should an id ever come back.
+    if invitation is None or data.get("c") != _stamp(invitation):
+        raise InvalidInvite("unknown invitation")
+    return invitation

@@ -1,4 +1,5 @@
-"""KOL data: imports. Upload a CSV or XLSX, map its columns, watch the import, get the skips."""
+"""KOL data: imports. Upload a CSV or XLSX, wait while it is read, map its columns, watch the
+import, get the skips."""
 
 import csv
 import datetime
@@ -7,11 +8,12 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from contacts import imports
+from contacts import imports, spreadsheets
 from contacts.models import ImportJob
 from contacts.views.rendering import INVALID, render_page_or_part, wants_part
 
@@ -33,7 +35,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Your KOL list",
         help_text="A CSV (comma, semicolon or tab separated) or an Excel .xlsx file with a "
-        "header row; up to 5 MB and 20,000 rows.",
+        f"header row; up to 5 MB and {spreadsheets.MAX_ROWS:,} rows of up to "
+        f"{spreadsheets.MAX_COLUMNS} columns.",
     )
 
 
@@ -78,8 +81,9 @@ class MappingForm(forms.Form):
 
 
 def _job_for_user(request: HttpRequest, pk: int, *, rows: bool = True) -> ImportJob:
-    """The user's own import job, else 404 (jobs are personal: not even managers see them)."""
-    jobs = ImportJob.objects.select_related("owner")
+    """The user's own import job, else 404 (jobs are personal: not even managers see them).
+    Never the uploaded file itself: only the worker reads that."""
+    jobs = ImportJob.objects.select_related("owner").defer("upload")
     return get_object_or_404(jobs if rows else jobs.defer("rows"), pk=pk, owner=request.user)
 
 
@@ -93,11 +97,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 raise imports.ImportFileError(
                     "This file is larger than 5 MB. Split it and import each part."
                 )
-            job = imports.import_start(by=request.user, file_name=upload.name, data=upload.read())
+            # Checked from its bytes only; the worker reads it (the page waits for it).
+            job = imports.import_receive(
+                by=request.user, file_name=upload.name, data=upload.read(imports.MAX_BYTES + 1)
+            )
         except imports.ImportFileError as problem:
             form.add_error("file", str(problem))
         else:
-            return redirect("contacts:import_mapping", pk=job.pk)
+            return redirect("contacts:import_progress", pk=job.pk)
     status = INVALID if form.is_bound else 200
     return render(request, "contacts/import_upload.html", {"form": form}, status=status)
 
@@ -169,10 +176,14 @@ def _cell(row: imports.Row, name: str, label: str) -> tuple[str, str, str]:
 def _progress_context(job: ImportJob) -> dict:
     finished = job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}
     now = timezone.now()
+    waiting = job.status == ImportJob.Status.QUEUED or (
+        job.status == ImportJob.Status.READING and job.claimed_at is None
+    )
     return {
         "job": job,
         "finished": finished,
-        "can_try_again": job.status == ImportJob.Status.QUEUED
+        "reading": job.status == ImportJob.Status.READING,
+        "can_try_again": waiting
         and (job.published_at is None or now - job.published_at >= TRY_AGAIN_AFTER),
         "stalled": job.status == ImportJob.Status.RUNNING
         and job.heartbeat_at is not None
@@ -180,14 +191,19 @@ def _progress_context(job: ImportJob) -> dict:
         "skipped": job.skipped[:100],
         "more_skipped": max(len(job.skipped) - 100, 0),
         # Reads the file's rows (deferred): once, when the summary shows.
-        "unknown_topics": sorted(imports.unknown_topics(job).items()) if finished else [],
+        "unknown_topics": sorted(imports.unknown_topics(job).items())
+        if finished and not job.unreadable
+        else [],
     }
 
 
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for_user(request, pk, rows=False)
-    if job.status == ImportJob.Status.MAPPING and not wants_part(request):
+    if job.status == ImportJob.Status.MAPPING:
+        # Read: on to the mapping (htmx polling the "Reading your file" part goes there too).
+        if wants_part(request):
+            return HttpResponseClientRedirect(reverse("contacts:import_mapping", args=[job.pk]))
         return redirect("contacts:import_mapping", pk=job.pk)
     return render_page_or_part(
         request, "contacts/import_progress.html", "progress", _progress_context(job)
@@ -196,10 +212,10 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def import_try_again(request: HttpRequest, pk: int) -> HttpResponse:
-    """Hand a waiting job to the broker again; never run it here (an import is minutes of
-    work, a web request is not the place)."""
+    """Hand a waiting job to the broker again; never run it here (reading a file or importing
+    it is a worker's job, a web request is not the place)."""
     job = _job_for_user(request, pk, rows=False)
-    if job.status == ImportJob.Status.QUEUED:
+    if job.status in {ImportJob.Status.READING, ImportJob.Status.QUEUED}:
         outcome = imports.import_publish(job_id=job.pk, older_than=TRY_AGAIN_AFTER)
         messages.info(request, TRY_AGAIN_MESSAGES[outcome])
     return redirect("contacts:import_progress", pk=job.pk)

@@ -46,7 +46,7 @@ def kol_archived_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def kol_create(request: HttpRequest) -> HttpResponse:
-    form = KolCreateForm(request.POST or None)
+    form = KolCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         kol = services.kol_create(by=request.user, data=form.cleaned_data)
         messages.success(request, f"{kol.name} added. Start with what they told you.")

@@ -184,7 +184,9 @@ def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
     interest = _get_interest(kol, interest_pk)
     _require_interest_edit(request, kol, interest)
     prefix = f"interest{interest.pk}"
-    form = InterestForm(request.POST or None, instance=interest, prefix=prefix)
+    form = InterestForm(
+        request.POST if request.method == "POST" else None, instance=interest, prefix=prefix
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -286,7 +288,9 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     goal = get_object_or_404(Goal, kol=kol, pk=goal_pk)
     selectors.kol_access(request.user, kol).require("edit")
     prefix = f"goal{goal.pk}"
-    form = GoalForm(request.POST or None, instance=goal, prefix=prefix)
+    form = GoalForm(
+        request.POST if request.method == "POST" else None, instance=goal, prefix=prefix
+    )
     part = _goal_part(goal.whose)
     status = 200
     if request.method == "POST":

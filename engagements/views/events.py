@@ -49,7 +49,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST or None, user=request.user)
+    form = EventForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         event = services.event_create(by=request.user, data=form.cleaned_data)
         messages.success(request, f"{event.name} added.")
@@ -64,7 +64,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_change(request, event, "event")
     # Before validating: a bound ModelForm changes the instance in memory.
     context = {"event": event, "saved_name": event.name}
-    form = EventForm(request.POST or None, instance=event, user=request.user)
+    form = EventForm(
+        request.POST if request.method == "POST" else None, instance=event, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         services.event_update(event=event, by=request.user, data=form.cleaned_data)
         messages.success(request, "Event saved.")
@@ -107,7 +109,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def opportunity_create(request: HttpRequest) -> HttpResponse:
-    form = OpportunityForm(request.POST or None)
+    form = OpportunityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         opportunity = services.opportunity_create(by=request.user, data=form.cleaned_data)
         messages.success(request, f"{opportunity.title} added. See who it fits below.")
@@ -122,7 +124,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_change(request, opportunity, "opportunity")
     # Before validating: a bound ModelForm changes the instance in memory.
     context = {"opportunity": opportunity, "saved_title": opportunity.title}
-    form = OpportunityForm(request.POST or None, instance=opportunity)
+    form = OpportunityForm(request.POST if request.method == "POST" else None, instance=opportunity)
     if request.method == "POST" and form.is_valid():
         services.opportunity_update(
             opportunity=opportunity, data=form.cleaned_data, by=request.user

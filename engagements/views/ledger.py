@@ -100,7 +100,12 @@ def give_edit(request: HttpRequest, pk: int, give_pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
     give = _get_give(kol, give_pk)
     _require_entry_edit(request, kol, give)
-    form = GiveForm(request.POST or None, kol=kol, instance=give, prefix=f"give{give.pk}")
+    form = GiveForm(
+        request.POST if request.method == "POST" else None,
+        kol=kol,
+        instance=give,
+        prefix=f"give{give.pk}",
+    )
     editing = {"ledger_editing_give": give.pk, "ledger_give_edit_form": form}
     if request.method == "GET":
         # htmx swaps the list item for its form; a browser gets the page with the form in place.
@@ -143,7 +148,9 @@ def ask_edit(request: HttpRequest, pk: int, ask_pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
     ask = _get_ask(kol, ask_pk)
     _require_entry_edit(request, kol, ask)
-    form = AskForm(request.POST or None, instance=ask, prefix=f"ask{ask.pk}")
+    form = AskForm(
+        request.POST if request.method == "POST" else None, instance=ask, prefix=f"ask{ask.pk}"
+    )
     editing = {"ledger_editing_ask": ask.pk, "ledger_ask_edit_form": form}
     if request.method == "GET":
         return _answer(request, kol, part="ask_item", ask=ask, **editing)

@@ -29,6 +29,26 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.email})"
 
 
+class RemoveForm(forms.Form):
+    """Who in the team takes over the KOLs of someone leaving it (a team's KOLs stay)."""
+
+    to = UserChoiceField(
+        label="Hand their KOLs to",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=None,
+        error_messages={"invalid_choice": "Pick an active member of this team."},
+    )
+
+    def __init__(self, *args, heirs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = heirs
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", "Join"), ("decline", "Decline")])
+
+
 class KolChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Kol) -> str:
         return obj.display_name

@@ -1,52 +1,49 @@
-"""Writes for team administration: invitations, roles, removal, and reassigning KOLs."""
+"""Writes for team administration: roles, removal, and reassigning KOLs (invitations:
+reviews/services/invitations.py).
 
-import logging
-import smtplib
+A team's KOLs stay with the team: removing someone left in no team hands every KOL they own
+to a member of the team, in the same transaction, and ends their collaborations on the
+team's KOLs; reassignment only moves KOLs between people of the manager's own teams.
+
+Every membership change is a team History entry (AuditEntry without a KOL, subject
+TEAM_HISTORY, subject_id the team: record_team); every change of owner is on the KOL.
+"""
+
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
-from common.emails import absolute, build_email
 from contacts import audit
-from contacts.models import Collaborator, Kol
+from contacts.models import AuditEntry, Collaborator, Kol
 from engagements.models import FollowUp
-from reviews.tokens import INVITE_MAX_AGE, invite_token
-
-logger = logging.getLogger(__name__)
+from reviews.models import Invitation
 
 # How a role reads in a sentence: "Tom is now a manager in Team A".
 ROLE_PHRASES = {Membership.Role.MSL: "an MSL", Membership.Role.MANAGER: "a manager"}
+# The subject of a team's History entries (AuditEntry.kol is None, subject_id the team).
+TEAM_HISTORY = "team membership"
 
 
-@dataclass(frozen=True)
-class Invitation:
-    user: User
-    created: bool  # a new account (inactive until they set a password)
-    needs_password: bool  # the email carries the set-password link
+def record_team(*, team: Team, actor: User | None, action: str, summary: str, changes=None) -> None:
+    audit.record(
+        kol=None,
+        actor=actor,
+        action=action,
+        subject=TEAM_HISTORY,
+        subject_id=team.pk,
+        summary=summary,
+        changes=changes,
+    )
 
 
-@transaction.atomic
-def member_invite(*, by: User, team: Team, email: str, display_name: str, role: str) -> Invitation:
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User(email=email, display_name=display_name.strip(), is_active=False)
-        user.set_unusable_password()
-        user.save()
-    elif Membership.objects.filter(team=team, user=user, role=role).exists():
-        raise ValidationError(
-            {"email": f"{user} is already {ROLE_PHRASES[role]} in {team}."}, code="member"
-        )
-    Membership.objects.create(team=team, user=user, role=role)
-    # Someone who already signs in only needs to hear about the team, not a password link.
-    needs_password = not user.is_active or not user.has_usable_password()
-    return Invitation(user=user, created=created, needs_password=needs_password)
+def require_manager(by: User, team: Team) -> None:
+    # The views only offer the teams `by` manages; this keeps the service honest on its own.
+    if not Membership.objects.filter(team=team, user=by, role=Membership.Role.MANAGER).exists():
+        raise ValidationError(f"You do not manage {team}.", code="not_manager")
 
 
 def is_last_manager(*, team: Team, user: User) -> bool:
@@ -67,14 +64,26 @@ def _lock_team(team: Team) -> list[tuple[int, str]]:
 
 @transaction.atomic
 def member_set_role(*, by: User, team: Team, user: User, role: str, on: bool) -> None:
+    require_manager(by, team)
     rows = _lock_team(team)
     roles = {r for user_id, r in rows if user_id == user.pk}
     managers = {user_id for user_id, r in rows if r == Membership.Role.MANAGER}
     if not roles:
         raise ValidationError(f"{user} is not in {team}.")
+    label = Membership.Role(role).label
+    before = ", ".join(sorted(Membership.Role(r).label for r in roles))
     if on:
-        if role not in roles:
-            Membership.objects.create(team=team, user=user, role=role)
+        if role in roles:
+            return
+        Membership.objects.create(team=team, user=user, role=role)
+        after = ", ".join(sorted(Membership.Role(r).label for r in roles | {role}))
+        record_team(
+            team=team,
+            actor=by,
+            action=AuditEntry.Action.CREATED,
+            summary=f"Made {user} {ROLE_PHRASES[role]} in {team}",
+            changes={f"roles of {user}": [before, after]},
+        )
         return
     if role not in roles:
         return
@@ -85,18 +94,120 @@ def member_set_role(*, by: User, team: Team, user: User, role: str, on: bool) ->
     if role == Membership.Role.MANAGER and managers == {user.pk}:
         raise ValidationError(f"{team} needs a manager: {user} is its only one.")
     Membership.objects.filter(team=team, user=user, role=role).delete()
+    after = ", ".join(sorted(Membership.Role(r).label for r in roles - {role}))
+    record_team(
+        team=team,
+        actor=by,
+        action=AuditEntry.Action.DELETED,
+        summary=f"Took the {label} role in {team} from {user}",
+        changes={f"roles of {user}": [before, after]},
+    )
+
+
+def keeps_another_team(*, user: User, team: Team) -> bool:
+    """Whether `user` is in a team besides `team`: then their KOLs stay with them (and that
+    team) when they leave `team`; otherwise they are `team`'s and stay with it."""
+    return Membership.objects.filter(user=user).exclude(team=team).exists()
+
+
+@dataclass(frozen=True)
+class Removal:
+    kols: int  # handed over within the team
+    to: User | None
+    collaborations: int  # on the team's KOLs, dropped
 
 
 @transaction.atomic
-def member_remove(*, by: User, team: Team, user: User) -> int:
-    """Remove every role `user` has in `team`. Their KOLs stay theirs until reassigned."""
+def member_remove(*, by: User, team: Team, user: User, hand_over_to: User | None = None) -> Removal:
+    """Remove every role `user` has in `team`. A team's KOLs stay with the team: when `user`
+    is left in no team, every KOL they own (archived ones too) goes to `hand_over_to`, an
+    active member of `team`, with its open follow-ups. Their collaborations on the team's
+    KOLs end, and their open invitation to `team`, if any, is withdrawn."""
+    require_manager(by, team)
     rows = _lock_team(team)
-    if not any(user_id == user.pk for user_id, _ in rows):
+    members = {user_id for user_id, _ in rows}
+    roles = sorted(Membership.Role(r).label for user_id, r in rows if user_id == user.pk)
+    if not roles:
         raise ValidationError(f"{user} is not in {team}.")
     if {user_id for user_id, r in rows if r == Membership.Role.MANAGER} == {user.pk}:
         raise ValidationError(f"{team} needs a manager: {user} is its only one.")
-    deleted, _ = Membership.objects.filter(team=team, user=user).delete()
-    return deleted
+    Membership.objects.filter(team=team, user=user).delete()
+    other_teams = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+
+    handed, target = 0, None
+    owned = list(Kol.objects.filter(owner=user).order_by("pk").values_list("pk", flat=True))
+    if owned and not other_teams:
+        target = hand_over_to
+        if (
+            target is None
+            or target.pk == user.pk
+            or target.pk not in members
+            or not target.is_active
+        ):
+            raise ValidationError(
+                {"to": f"Choose who in {team} takes over the KOLs {user} owns."}, code="to"
+            )
+        handed = _move_kols(
+            by=by,
+            source=user,
+            target=target,
+            ids=owned,
+            summary=f"Handed over from {user} to {target}: {user} left {team}",
+        ).kols
+
+    dropped = _end_collaborations(by=by, team=team, user=user, members=members - {user.pk})
+    now = timezone.now()
+    Invitation.objects.filter(
+        team=team, user=user, accepted_at=None, declined_at=None, revoked_at=None
+    ).update(revoked_at=now, revoked_by=by)
+    summary = f"Removed {user} from {team}"
+    if handed:
+        summary += f"; their {handed} KOL{'s' if handed != 1 else ''} went to {target}"
+    record_team(
+        team=team,
+        actor=by,
+        action=AuditEntry.Action.DELETED,
+        summary=summary,
+        changes={f"roles of {user}": [", ".join(roles), ""]},
+    )
+    return Removal(kols=handed, to=target, collaborations=dropped)
+
+
+def _end_collaborations(*, by: User, team: Team, user: User, members: set[int]) -> int:
+    """End `user`'s collaborations on KOLs owned by `members` (the team's KOLs), except
+    where the owner shares another team with `user`. Their open follow-ups on those KOLs
+    go to the KOL's owner, so nothing promised is lost."""
+    still_with = Membership.objects.filter(team__memberships__user=user).values("user_id")
+    collaborations = list(
+        Collaborator.objects.select_for_update(of=("self",))
+        .filter(user=user, kol__owner_id__in=members)
+        .exclude(kol__owner_id__in=still_with)
+        .select_related("kol__owner", "user")
+        .order_by("pk")
+    )
+    for collaboration in collaborations:
+        kol = collaboration.kol
+        for follow_up in FollowUp.objects.filter(
+            kol=kol, owner=user, status=FollowUp.Status.OPEN
+        ).order_by("pk"):
+            follow_up.owner = kol.owner
+            follow_up.save(update_fields=["owner"])
+            audit.record(
+                kol=kol,
+                actor=by,
+                action=AuditEntry.Action.CHANGED,
+                subject="follow-up",
+                subject_id=follow_up.pk,
+                summary=f"{follow_up}: to the owner, {user} left {team}",
+                changes={"owner": [str(user), str(kol.owner)]},
+            )
+        pk = collaboration.pk
+        collaboration.delete()
+        audit.record_deleted(kol=kol, actor=by, obj=collaboration, subject="collaborator", pk=pk)
+    return len(collaborations)
+
+
+# ---------------------------------------------------------------- reassigning KOLs
 
 
 @dataclass(frozen=True)
@@ -105,12 +216,7 @@ class Reassignment:
     follow_ups: int
 
 
-@transaction.atomic
-def kols_reassign(*, by: User, source: User, target: User, kols: list[Kol]) -> Reassignment:
-    """Give `kols` (owned by `source`) to `target`, with their open follow-ups."""
-    if source.pk == target.pk:
-        raise ValidationError({"to": "Pick someone other than the current owner."})
-    ids = [kol.pk for kol in kols]
+def _move_kols(*, by: User, source: User, target: User, ids: list[int], summary: str):
     # Only what `source` still owns now: another manager may have moved some meanwhile.
     locked = list(Kol.objects.select_for_update().filter(pk__in=ids, owner=source).order_by("pk"))
     if len(locked) != len(set(ids)):
@@ -136,12 +242,11 @@ def kols_reassign(*, by: User, source: User, target: User, kols: list[Kol]) -> R
             subject="collaborator",
             pk=collaborator_pk,
         )
-    summary = f"Reassigned from {source} to {target}"
     for kol in locked:
         audit.record(
             kol=kol,
             actor=by,
-            action="changed",
+            action=AuditEntry.Action.CHANGED,
             subject="owner",
             subject_id=kol.pk,
             summary=summary,
@@ -150,31 +255,25 @@ def kols_reassign(*, by: User, source: User, target: User, kols: list[Kol]) -> R
     return Reassignment(kols=len(locked), follow_ups=follow_ups)
 
 
+def in_managed_teams(*, by: User, users: list[User]) -> bool:
+    """Whether every one of `users` is in a team `by` manages."""
+    ids = {user.pk for user in users}
+    found = Membership.objects.filter(team_id__in=by.managed_team_ids(), user_id__in=ids)
+    return set(found.values_list("user_id", flat=True)) == ids
+
+
 @transaction.atomic
-def invite_accept(*, user: User, password: str) -> User:
-    user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
-    return user
-
-
-def invitation_send(*, invitation: Invitation, by: User, team: Team, role: str) -> bool:
-    """Email the invitation (outside any transaction); False if the mail server refused."""
-    user = invitation.user
-    join_url = None
-    if invitation.needs_password:
-        join_url = absolute(reverse("team_join", args=[invite_token(user)]))
-    context = {
-        "inviter": by,
-        "team": team,
-        "role_phrase": ROLE_PHRASES[role],
-        "join_url": join_url,
-        "sign_in_url": absolute(reverse("login")),
-        "valid_days": INVITE_MAX_AGE.days,
-    }
-    try:
-        build_email("invite", to=user, context=context).send()
-    except (smtplib.SMTPException, OSError):
-        logger.exception("Could not send the invitation to user %s", user.pk)
-        return False
-    return True
+def kols_reassign(*, by: User, source: User, target: User, kols: list[Kol]) -> Reassignment:
+    """Give `kols` (owned by `source`) to `target`, with their open follow-ups. Both people
+    must be in teams `by` manages, and `target` active: KOLs never leave a manager's teams."""
+    if source.pk == target.pk:
+        raise ValidationError({"to": "Pick someone other than the current owner."})
+    if not in_managed_teams(by=by, users=[source, target]) or not target.is_active:
+        raise ValidationError({"to": "Pick an active member of your teams."}, code="outside")
+    return _move_kols(
+        by=by,
+        source=source,
+        target=target,
+        ids=[kol.pk for kol in kols],
+        summary=f"Reassigned from {source} to {target}",
+    )

@@ -1,6 +1,7 @@
 """Manager page: the people of my teams (invite, roles, removal) and reassigning KOLs.
 
-Also the public invitation link, where an invited person sets their password.
+Also the invited person's side: the public invitation link (a new account sets its password
+there) and "Your invitations" (someone who has an account joins or declines, signed in).
 """
 
 from dataclasses import dataclass, field
@@ -8,22 +9,30 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.middleware import team_not_required
 from accounts.models import Membership, Team, User
-from contacts.models import Kol
+from contacts.models import AuditEntry, Kol
+from contacts.selectors import shared_history
 from contacts.views.rendering import INVALID, render_page_or_part
 from reviews.access import get_team_for_manager, require_manager
-from reviews.forms.team import InviteForm, ReassignForm, RoleForm
+from reviews.forms.team import AnswerForm, InviteForm, ReassignForm, RemoveForm, RoleForm
+from reviews.models import Invitation
+from reviews.services import invitations as invitation_services
 from reviews.services import team as services
 from reviews.tokens import InvalidInvite, read_invite_token
+
+TEAM_HISTORY_SHOWN = 20
 
 
 @dataclass
@@ -41,15 +50,29 @@ class Person:
     def is_msl(self) -> bool:
         return Membership.Role.MSL in self.roles
 
+    @property
+    def never_joined(self) -> bool:
+        return invitation_services.never_joined(self.user)
+
 
 @dataclass
 class TeamPeople:
     team: Team
     people: list[Person]
+    invitations: list[Invitation] = field(default_factory=list)
+    history: list[AuditEntry] = field(default_factory=list)
+
+
+def _open_invitations(**filters):
+    """Invitations nobody answered or withdrew (expired ones included: they show as such)."""
+    return Invitation.objects.filter(
+        accepted_at=None, declined_at=None, revoked_at=None, **filters
+    ).order_by("created_at", "pk")
 
 
 def _team_people(teams: list[Team]) -> list[TeamPeople]:
-    """Each team's people with their roles and active KOL counts: two queries in all."""
+    """Each team's people with their roles and active KOL counts, its open invitations and
+    its latest History: four queries, and one more per team for the History."""
     memberships = (
         Membership.objects.filter(team__in=teams)
         .select_related("user")
@@ -68,6 +91,9 @@ def _team_people(teams: list[Team]) -> list[TeamPeople]:
         .annotate(n=Count("pk"))
         .values_list("owner_id", "n")
     )
+    invitations: dict[int, list[Invitation]] = {team.pk: [] for team in teams}
+    for invitation in _open_invitations(team__in=teams).select_related("user", "invited_by"):
+        invitations[invitation.team_id].append(invitation)
     groups = []
     for team in teams:
         people = list(by_team[team.pk].values())
@@ -75,7 +101,8 @@ def _team_people(teams: list[Team]) -> list[TeamPeople]:
         for person in people:
             person.kols = counts.get(person.user.pk, 0)
             person.only_manager = managers == [person]
-        groups.append(TeamPeople(team=team, people=people))
+        history = shared_history(services.TEAM_HISTORY, team.pk, limit=TEAM_HISTORY_SHOWN)
+        groups.append(TeamPeople(team, people, invitations[team.pk], history))
     return groups
 
 
@@ -114,7 +141,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            invitation = services.member_invite(
+            invitation = invitation_services.member_invite(
                 by=request.user,
                 team=data["team"],
                 email=data["email"],
@@ -124,15 +151,14 @@ def invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            sent = services.invitation_send(
-                invitation=invitation, by=request.user, team=data["team"], role=data["role"]
-            )
+            sent = invitation_services.invitation_send(invitation=invitation)
             user, role = invitation.user, services.ROLE_PHRASES[data["role"]]
-            if invitation.created:
+            if invitation_services.never_joined(user):
                 text = f"{user} was invited to {data['team']} as {role}."
             else:
                 text = (
-                    f"{user} already has an account: they were added to {data['team']} as {role}."
+                    f"{user} already has an account: they join {data['team']} as {role} "
+                    "once they accept the invitation."
                 )
             messages.success(request, text)
             if sent:
@@ -145,6 +171,21 @@ def invite(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("reviews:team")
     return _render_team(request, teams, form, status=INVALID)
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    teams = require_manager(request)
+    invitation = get_object_or_404(Invitation.objects.select_related("user"), pk=pk, team__in=teams)
+    try:
+        invitation_services.invitation_revoke(by=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"The invitation of {invitation.user} was withdrawn: its link no longer works."
+        )
+    return _back_to_team(request)
 
 
 @require_POST
@@ -169,29 +210,57 @@ def set_role(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
     return _back_to_team(request)
 
 
+def _removed_text(user: User, team: Team, done: services.Removal) -> str:
+    text = f"{user} was removed from {team}."
+    if done.kols:
+        text += f" Their {done.kols} KOL{pluralize(done.kols)} now belong to {done.to}."
+    if done.collaborations:
+        n = done.collaborations
+        text += f" They no longer work with {n} KOL{pluralize(n)} of {team}."
+    return text
+
+
 @require_http_methods(["GET", "POST"])
 def remove(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
-    teams = require_manager(request)
+    require_manager(request)
     team, user = _member(request, team_id, user_id)
+    heirs = (
+        User.objects.filter(memberships__team=team, is_active=True)
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("display_name", "email")
+    )
+    me = request.user if request.user.pk != user.pk else None
+    data = request.POST if request.method == "POST" else None
+    form = RemoveForm(data, heirs=heirs, initial={"to": me})
+    status = 200
     if request.method == "POST":
-        try:
-            services.member_remove(by=request.user, team=team, user=user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{user} was removed from {team}.")
-            return _back_to_team(request)
+        if form.is_valid():
+            heir = form.cleaned_data["to"] or me
+            try:
+                done = services.member_remove(
+                    by=request.user, team=team, user=user, hand_over_to=heir
+                )
+            except ValidationError as error:
+                if request.htmx:  # the people page's one-click removal
+                    messages.error(request, " ".join(error.messages))
+                    return _back_to_team(request)
+                form.add_error(None, error)
+            else:
+                messages.success(request, _removed_text(user, team, done))
+                return _back_to_team(request)
+        status = INVALID
     # A plain link (no JavaScript, or someone who still owns KOLs) asks here first.
     context = {
+        "confirm_remove": True,
         "team": team,
         "person": user,
-        "kols": Kol.objects.filter(owner=user, is_archived=False).count(),
-        "in_other_team": Membership.objects.filter(user=user, team__in=teams)
-        .exclude(team=team)
-        .exists(),
+        "form": form,
+        "kols": Kol.objects.filter(owner=user).count(),
+        "keeps_another_team": services.keeps_another_team(user=user, team=team),
         "only_manager": services.is_last_manager(team=team, user=user),
     }
-    return render(request, "reviews/team.html", {"confirm_remove": True, **context})
+    return render(request, "reviews/team.html", context, status=status)
 
 
 def _parse_id(value: str | None) -> int | None:
@@ -254,21 +323,55 @@ def reassign(request: HttpRequest) -> HttpResponse:
     return render_page_or_part(request, "reviews/reassign.html", "choices", context, status=status)
 
 
-# Public: the signed token in the address is what lets an invited person in.
+# ---------------------------------------------------------------- the invited person's side
+
+# Why a link no longer works, in the words of its page (400).
+LINK_REFUSALS = {
+    **invitation_services.REFUSED_STATES,
+    "deactivated": "This account was deactivated: only staff can reactivate it.",
+    "another account": "This invitation was sent to someone else: sign out, then open the "
+    "link again and sign in with the address it was sent to.",
+}
+
+
+def _link_invalid(request: HttpRequest, reason: str = "") -> HttpResponse:
+    context = {"validlink": False, "reason": LINK_REFUSALS.get(reason, reason)}
+    return render(request, "reviews/invite_accept.html", context, status=400)
+
+
+# Public: the signed token in the address names the invitation; the row says if it works.
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        user = read_invite_token(token)
+        invitation = read_invite_token(token)
     except InvalidInvite:
-        return render(request, "reviews/invite_accept.html", {"validlink": False}, status=400)
+        return _link_invalid(request)
+    state = invitation.state()
+    if state != Invitation.State.PENDING:
+        return _link_invalid(request, state)
+    user = invitation.user
+    if not invitation_services.never_joined(user):
+        # Someone who already has an account answers signed in, as themselves.
+        if not user.is_active:
+            return _link_invalid(request, "deactivated")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.pk != user.pk:
+            return _link_invalid(request, "another account")
+        return redirect("reviews:invitations")
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.invite_accept(user=user, password=form.cleaned_data["new_password1"])
+        try:
+            invitation_services.invitation_accept(
+                invitation=invitation, user=user, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as error:
+            return _link_invalid(request, " ".join(error.messages))
+        user.refresh_from_db()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_short_name()}: your password is set.")
         return redirect("engagements:today")
-    teams = Team.objects.filter(memberships__user=user).distinct()
-    context = {"validlink": True, "form": form, "person": user, "teams": teams}
+    context = {"validlink": True, "form": form, "person": user, "invitation": invitation}
     return render(
         request,
         "reviews/invite_accept.html",
@@ -277,11 +380,53 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@team_not_required
+@require_GET
+def invitations(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's open invitations, each with Join and Decline."""
+    since = timezone.now() - Invitation.VALID_FOR
+    pending = _open_invitations(user=request.user, created_at__gt=since).select_related(
+        "team", "invited_by"
+    )
+    context = {"invitations": list(pending)}
+    return render_page_or_part(request, "reviews/invitations.html", "list", context)
+
+
+@team_not_required
+@require_POST
+def invitation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("team"), pk=pk, user=request.user
+    )
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That answer was not understood: nothing was changed.")
+        return redirect("reviews:invitations")
+    accept = form.cleaned_data["answer"] == "accept"
+    try:
+        if accept:
+            invitation_services.invitation_accept(invitation=invitation, user=request.user)
+        else:
+            invitation_services.invitation_decline(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reviews:invitations")
+    if not accept:
+        messages.info(request, f"You declined the invitation to {invitation.team}.")
+        return redirect("reviews:invitations")
+    role = services.ROLE_PHRASES[invitation.role]
+    messages.success(request, f"You joined {invitation.team} as {role}.")
+    return redirect("home")
+
+
 urlpatterns = [
     path("people/", team, name="team"),
     path("people/invite/", invite, name="team_invite"),
+    path("people/invitations/<int:pk>/revoke/", invitation_revoke, name="invitation_revoke"),
     path("people/<int:team_id>/<int:user_id>/role/", set_role, name="team_role"),
     path("people/<int:team_id>/<int:user_id>/remove/", remove, name="team_remove"),
     path("reassign/", reassign, name="reassign"),
+    path("invitations/", invitations, name="invitations"),
+    path("invitations/<int:pk>/", invitation_answer, name="invitation_answer"),
 ]
 public_urlpatterns = [path("team/join/<str:token>/", join, name="team_join")]

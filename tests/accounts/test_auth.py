@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from contacts.models import Kol
 from tests.conftest import HTMX, client_for
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 NEW_PASSWORD = "a-brand-new-pass-2026"
 
@@ -62,6 +62,7 @@ def test_the_login_page_renders_a_form():
 @pytest.mark.django_db
 def test_signing_in_with_email_and_password_opens_today():
     user = UserFactory(email="ada@example.test")
+    MembershipFactory(user=user)  # someone in no team gets the page saying so instead
     client = Client()
     response = client.post(
         "/accounts/login/", {"username": "ada@example.test", "password": PASSWORD}
@@ -310,8 +311,10 @@ def test_the_admin_opens_every_registered_model(admin_client, app_label, model_n
     assert admin_client.get(changelist).status_code == 200
     add = admin_client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code
     # Read-only: the History and what it records (KOLs, stages, collaborators, interests,
-    # goals: the app's services write them) and the login-throttle records.
+    # goals: the app's services write them), team invitations (the People page's) and the
+    # login-throttle records.
     read_only = {"auditentry", "kol", "stagechange", "collaborator", "interest", "goal"}
+    read_only |= {"invitation"}
     assert add == (403 if model_name in read_only or app_label == "axes" else 200)
     if model_admin.search_fields:
         assert admin_client.get(changelist, {"q": "x"}).status_code == 200

@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Membership
-from contacts.models import Interest, Kol
+from contacts import imports
+from contacts.models import ImportJob, Interest, Kol
 from tests.browser.test_kol_journey import sign_in
 from tests.factories import MembershipFactory, TeamFactory, TopicFactory, UserFactory
 
@@ -52,3 +53,23 @@ def test_it_imports_a_small_csv(phone_page, settings, tmp_path):
     assert (amara.owner, amara.country, amara.city) == (msl, "London", "")
     assert Interest.objects.get(kol=amara).provenance == "assumed"
     assert not Kol.objects.filter(name="Dr Ben Ode").exists()
+
+
+def test_the_page_waits_while_the_worker_reads_the_file(phone_page, tmp_path):
+    """No eager tasks: the upload only stores the file; the page polls until it is read."""
+    msl = UserFactory(email="msl@demo.test", display_name="Sam Okafor")
+    MembershipFactory(team=TeamFactory(name="Cardio"), user=msl, role=Membership.Role.MSL)
+    file = tmp_path / "my-kols.csv"
+    file.write_text(CSV, encoding="utf-8")
+
+    page = phone_page
+    sign_in(page, msl.email)
+    page.goto("/kols/import/")
+    page.get_by_label("Your KOL list").set_input_files(str(file))
+    page.get_by_role("button", name="Upload and map columns").click()
+    expect(page.get_by_role("heading", name="Reading your file…")).to_be_visible()
+
+    # The worker reads it; the next poll moves the page on to the mapping.
+    assert imports.import_read(job_id=ImportJob.objects.get().pk)
+    expect(page.get_by_role("heading", name="Match the columns")).to_be_visible()
+    expect(page.get_by_label("Full name")).to_have_value("name")

@@ -10,13 +10,14 @@ from playwright.sync_api import expect
 
 from engagements.models import FollowUp
 from tests.browser.test_kol_journey import sign_in
-from tests.factories import KolFactory, UserFactory
+from tests.factories import KolFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_snooze_skip_and_show_more_act_in_place(phone_page):
     msl = UserFactory(email="msl@demo.test", display_name="Sam Okafor")
+    MembershipFactory(user=msl)  # someone in no team gets the page saying so instead
     kol = KolFactory(owner=msl, name="Dr Amara Nwosu")
     today = timezone.localdate()
     FollowUp.objects.bulk_create(

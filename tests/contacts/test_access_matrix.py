@@ -134,10 +134,13 @@ def allowed(role: str, action: str) -> bool:
 
 @pytest.fixture
 def objects(kol, owner, teammate, outsider, manager, other_manager):
-    from tests.factories import UserFactory
+    from tests.factories import MembershipFactory, UserFactory
 
     collaborator = UserFactory(email="collab@example.test", display_name="Cleo Collaborator")
+    MembershipFactory(user=collaborator)  # in a team of their own: no team, no pages
     spare = UserFactory(email="spare@example.test", display_name="Sid Spare")
+    # The owner's teammate: a KOL is shared only within the owner's teams.
+    MembershipFactory(user=spare, team=owner.memberships.first().team)
     collaboration = Collaborator.objects.create(kol=kol, user=collaborator)
     return {
         "kol": kol,

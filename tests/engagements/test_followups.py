@@ -14,7 +14,7 @@ from engagements.models import FollowUp
 from engagements.services import followups as services
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import FollowUpFactory
-from tests.factories import KolFactory, UserFactory
+from tests.factories import KolFactory, MembershipFactory, UserFactory
 
 
 def days(n: int) -> datetime.date:
@@ -34,6 +34,7 @@ def url(name, kol, followup=None):
 @pytest.fixture
 def collaborator(kol):
     user = UserFactory(email="collab@example.test", display_name="Cleo Collaborator")
+    MembershipFactory(user=user)  # in a team of their own: someone in no team sees nothing
     Collaborator.objects.create(kol=kol, user=user)
     return user
 

@@ -12,7 +12,7 @@ from contacts.models import Collaborator, Kol
 from engagements.models import Ask, FollowUp, Give
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import AskFactory, FollowUpFactory, GiveFactory
-from tests.factories import InterestFactory, TopicFactory, UserFactory
+from tests.factories import InterestFactory, MembershipFactory, TopicFactory, UserFactory
 
 
 def url(name, kol, **kwargs):
@@ -42,6 +42,7 @@ def ask_data(prefix="ask", **overrides):
 @pytest.fixture
 def collaborator(kol):
     user = UserFactory(email="collab@example.test", display_name="Cleo Collaborator")
+    MembershipFactory(user=user)  # in a team of their own: someone in no team sees nothing
     Collaborator.objects.create(kol=kol, user=user)
     return user
 

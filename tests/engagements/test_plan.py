@@ -10,7 +10,7 @@ from contacts.models import Collaborator
 from engagements.models import EngagementPlan
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import EngagementPlanFactory
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 
 def url(name, kol):
@@ -32,6 +32,7 @@ def plan_data(version: int, **overrides) -> dict:
 @pytest.fixture
 def collaborator(kol):
     user = UserFactory(email="collab@example.test", display_name="Cleo Collaborator")
+    MembershipFactory(user=user)  # in a team of their own: someone in no team sees nothing
     Collaborator.objects.create(kol=kol, user=user)
     return user
 

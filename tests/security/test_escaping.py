@@ -29,8 +29,8 @@ from engagements.services import plan as plan_services
 from engagements.services import touchpoints as touchpoint_services
 from reminders import services as reminders
 from reminders.models import Reminder
+from reviews.services import invitations as invitation_services
 from reviews.services import reviews as review_services
-from reviews.services import team as team_services
 from tests.conftest import HTMX, client_for
 from tests.contacts.test_import import import_csv
 from tests.factories import KolFactory, TherapeuticAreaFactory, TopicFactory
@@ -350,16 +350,16 @@ def test_the_invitation_escapes_the_html_and_keeps_the_text(world, manager, team
     manager.save()
     team.name = f"Team {IMG}"
     team.save()
-    invitation = team_services.member_invite(
+    invitation = invitation_services.member_invite(
         by=manager, team=team, email="new@example.test", display_name=BOLD, role="msl"
     )
-    team_services.invitation_send(invitation=invitation, by=manager, team=team, role="msl")
+    invitation_services.invitation_send(invitation=invitation)
     message = mailoutbox[-1]
     html = message.alternatives[0].content
     assert_escaped(html, shows_name=False)
     assert "Mona &lt;script&gt;" in html
     assert f"Mona {SCRIPT}" in message.body and IMG in message.body
-    assert message.subject == f"Mona {SCRIPT} added you to Team {IMG} on KOL CRM"
+    assert message.subject == f"Mona {SCRIPT} invited you to join Team {IMG} on KOL CRM"
 
 
 # --- Spreadsheets: tab- and CR-led values too ---------------------------------------------------

@@ -22,8 +22,11 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 call_command("collectstatic", interactive=False, verbosity=0)
 from django.test import Client
-from accounts.models import User
-User.objects.create_user("ada@example.test", "a-long-enough-password-2026", display_name="Ada")
+from accounts.models import Membership, Team, User
+ada = User.objects.create_user(
+    "ada@example.test", "a-long-enough-password-2026", display_name="Ada"
+)
+Membership.objects.create(team=Team.objects.create(name="Team A"), user=ada)
 
 def seen(response):
     cookies = {

@@ -26,7 +26,9 @@ from contacts import services as contact_services
 from kolcrm.urls import public_urlpatterns
 from reminders.calendar import calendar_link_replace, new_token
 from reminders.tokens import UNSUBSCRIBE_SALT, unsubscribe_token
-from reviews.services.team import invite_accept
+from reviews.models import Invitation
+from reviews.services import invitations
+from reviews.services import team as team_services
 from reviews.tokens import INVITE_SALT, invite_token
 from tests.engagements.factories import FollowUpFactory
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
@@ -44,12 +46,21 @@ def people(db) -> SimpleNamespace:
     FollowUpFactory(kol=kol, owner=owner, text="Send the registry protocol")
     owner.calendar_token = new_token()
     owner.save(update_fields=["calendar_token"])
-    invitee = User.objects.create_user("invitee@example.test", display_name="Ivy Invitee")
-    invitee.is_active = False
-    invitee.save(update_fields=["is_active"])
-    MembershipFactory(team=team, user=invitee, role=Membership.Role.MSL)
+    manager = UserFactory(email="manager@example.test", display_name="Mona Manager")
+    MembershipFactory(team=team, user=manager, role=Membership.Role.MANAGER)
+    invitation = invitations.member_invite(
+        by=manager, team=team, email="invitee@example.test", display_name="Ivy Invitee", role="msl"
+    )
     gone = UserFactory(email="gone@example.test", display_name="Gus Gone", is_active=False)
-    return SimpleNamespace(owner=owner, kol=kol, invitee=invitee, gone=gone)
+    return SimpleNamespace(
+        owner=owner,
+        kol=kol,
+        team=team,
+        manager=manager,
+        invitation=invitation,
+        invitee=invitation.user,
+        gone=gone,
+    )
 
 
 def shows_nothing_of(body: str, *users: User) -> bool:
@@ -201,7 +212,7 @@ def refuses_bad_unsubscribe_links(people):
         "not a dict": signing.dumps([owner.pk, "digest"], salt=UNSUBSCRIBE_SALT),
         "unknown user": signing.dumps({"u": 999999, "k": "digest"}, salt=UNSUBSCRIBE_SALT),
         "deactivated user": unsubscribe_token(people.gone, "digest"),
-        "an invitation token": invite_token(people.invitee),
+        "an invitation token": invite_token(people.invitation),
         "garbage": "not-a-token",
     }
     for label, token in tokens.items():
@@ -256,21 +267,53 @@ def refuses_bad_calendar_links(people):
 
 
 def refuses_bad_invitations(people):
-    invitee = people.invitee
+    """Tampered or foreign tokens, and every state of the row that is not "pending"
+    (used, declined, withdrawn, expired, the person removed, the account deactivated)."""
+    invitee, manager, team = people.invitee, people.manager, people.team
+
+    def invited(email: str, name: str, role: str = "msl") -> Invitation:
+        return invitations.member_invite(
+            by=manager, team=team, email=email, display_name=name, role=role
+        )
+
     with time_machine.travel(timezone.now() - datetime.timedelta(days=8)):
-        expired = invite_token(invitee)
-    used_user = User.objects.create_user("used@example.test", display_name="Una Used")
-    used = invite_token(used_user)
-    invite_accept(user=used_user, password=PASSWORD)  # the link has done its job
+        expired = invite_token(invited("late@example.test", "Lee Late"))
+    used = invited("used@example.test", "Una Used")
+    invitations.invitation_accept(invitation=used, user=used.user, password=PASSWORD)
+    withdrawn = invited("withdrawn@example.test", "Wes Withdrawn")
+    invitations.invitation_revoke(by=manager, invitation=withdrawn)
+    declined = invited(UserFactory(display_name="Dee Declined").email, "")
+    invitations.invitation_decline(invitation=declined, user=declined.user)
+    # Joined with one link; a second one (another role) dies when they are removed.
+    joined = invited("joined@example.test", "Jo Joined")
+    invitations.invitation_accept(invitation=joined, user=joined.user, password=PASSWORD)
+    second = invited("joined@example.test", "", role="manager")
+    team_services.member_remove(by=manager, team=team, user=joined.user)
+    staffed = invited("staffed@example.test", "Sy Staffed")
+    invitations.invitation_accept(invitation=staffed, user=staffed.user, password=PASSWORD)
+    again = invited("staffed@example.test", "", role="manager")
+    User.objects.filter(pk=again.user_id).update(is_active=False)  # staff, in the admin
+    good = invite_token(people.invitation)
+    others = [used.user, withdrawn.user, declined.user, joined.user, staffed.user]
     tokens = {
-        "tampered": tamper(invite_token(invitee)),
+        "tampered": tamper(good),
         "expired": expired,
-        "used": used,
+        "used": invite_token(used),
+        "withdrawn": invite_token(withdrawn),
+        "declined": invite_token(declined),
+        "withdrawn by removing the person": invite_token(second),
+        "for an account staff deactivated": invite_token(again),
         "signed for another purpose": signing.dumps(
-            {"u": invitee.pk, "h": "x" * 20}, salt=UNSUBSCRIBE_SALT, compress=True
+            {"i": people.invitation.pk, "c": 0}, salt=UNSUBSCRIBE_SALT
         ),
-        "forged state hash": signing.dumps({"u": invitee.pk, "h": "0" * 20}, salt=INVITE_SALT),
-        "user id as text": signing.dumps({"u": str(invitee.pk), "h": "0" * 20}, salt=INVITE_SALT),
+        "forged creation stamp": signing.dumps(
+            {"i": people.invitation.pk, "c": 0}, salt=INVITE_SALT
+        ),
+        "id as text": signing.dumps({"i": str(people.invitation.pk)}, salt=INVITE_SALT),
+        "unknown invitation": signing.dumps({"i": 999999, "c": 0}, salt=INVITE_SALT),
+        "an old-style user token": signing.dumps(
+            {"u": invitee.pk, "h": "0" * 20}, salt=INVITE_SALT, compress=True
+        ),
         "an unsubscribe token": unsubscribe_token(people.owner, "digest"),
         "garbage": "not-a-token",
     }
@@ -284,14 +327,21 @@ def refuses_bad_invitations(people):
             assert response.status_code in (400, 404), (label, method, response.status_code)
             assert "This link is not valid" in page, (label, method)
             assert 'type="password"' not in page, (label, method)
-            assert shows_nothing_of(page, invitee, used_user, people.owner), (label, method)
+            assert shows_nothing_of(page, invitee, *others, people.owner), (label, method)
             assert "_auth_user_id" not in client.session, (label, method)
     invitee.refresh_from_db()
     assert not invitee.is_active and not invitee.has_usable_password()
+    refused = [invitee, withdrawn.user, declined.user, joined.user]
+    assert not Membership.objects.filter(user__in=refused).exists()
+    assert not User.objects.get(pk=again.user_id).is_active
+    assert set(Membership.objects.filter(user=staffed.user).values_list("role", flat=True)) == {
+        "msl"
+    }
     # A good link works once: after use, the same link is refused.
-    good = reverse("team_join", kwargs={"token": invite_token(invitee)})
-    assert Client().post(good, data).status_code == 302
-    again = Client().get(good)
+    good_url = reverse("team_join", kwargs={"token": good})
+    assert Client().post(good_url, data).status_code == 302
+    assert Membership.objects.filter(user=invitee, team=team).exists()
+    again = Client().get(good_url)
     assert again.status_code == 400 and "This link is not valid" in again.content.decode()
 
 

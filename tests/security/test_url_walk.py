@@ -8,7 +8,15 @@ first test fails naming it. The world is owned by MSL "owner" (team A):
 - outsider: an MSL of team B; other_manager: the manager of team B;
 - collaborator: a Collaborator row on owner's KOL (an MSL of team B, so other_manager
   must not see the KOL through them);
-- owner; manager: the manager of team A (owner's team).
+- owner; manager: the manager of team A (owner's team);
+- newcomer: an MSL of team B until other_manager released them (their KOL stayed with
+  team B), then invited to team A by manager and accepted: a second team's member;
+- removed: an MSL of team A who collaborated on owner's KOL, removed by manager (their
+  KOL handed to manager), in no team now, with a new invitation to team A waiting: every
+  page but the public ones, signing out and their invitations is the no-team page (403; an
+  htmx request gets HX-Refresh);
+- deactivated: an MSL of team A whose account staff deactivated: their session no longer
+  signs them in (a login redirect, like anonymous).
 
 Who cannot see an object gets 404, who can see it but may not act gets 403, the others get
 the page (or a redirect after a successful post). A method the view does not take is 405.
@@ -51,6 +59,8 @@ from engagements.models import Event, Opportunity, Question
 from reminders.calendar import new_token
 from reminders.models import DispatchRun
 from reminders.tokens import unsubscribe_token
+from reviews.services import invitations
+from reviews.services import team as team_services
 from reviews.tokens import invite_token
 from tests.conftest import HTMX
 from tests.engagements.factories import (
@@ -69,7 +79,17 @@ from tests.factories import (
     UserFactory,
 )
 
-ROLES = ("anonymous", "outsider", "collaborator", "owner", "other_manager", "manager")
+ROLES = (
+    "anonymous",
+    "outsider",
+    "collaborator",
+    "owner",
+    "other_manager",
+    "manager",
+    "newcomer",
+    "removed",
+    "deactivated",
+)
 METHODS = ("GET", "POST")
 # Names no page may show to someone who cannot see owner's KOL.
 KOL_NAME = "Dr Zebedee Quistgaard"
@@ -78,12 +98,22 @@ NEW_PASSWORD = "a-brand-new-pass-2026"
 
 LOGIN = "login redirect"
 OK = "page"
-SIGNED_IN = [role for role in ROLES if role != "anonymous"]
+NO_TEAM = "the no-team page"
+SIGNED_OUT = ("anonymous", "deactivated")
+SIGNED_IN = [role for role in ROLES if role not in SIGNED_OUT]
 
 
 def _outcomes(default: object = None, **by_role) -> dict[str, object]:
-    """A rule's row of the role table: anonymous always gets the login page."""
-    row = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, default), **by_role}
+    """A rule's row of the role table: anonymous and deactivated always get the login page,
+    removed (in no team) the no-team page, newcomer what any MSL outside owner's work gets
+    (the outsider's outcome)."""
+    row = {
+        **dict.fromkeys(SIGNED_OUT, LOGIN),
+        **dict.fromkeys(SIGNED_IN, default),
+        "removed": NO_TEAM,
+        "newcomer": by_role.get("outsider", default),
+        **by_role,
+    }
     assert None not in row.values(), "every role needs an outcome"
     return row
 
@@ -118,6 +148,8 @@ RULES: dict[str, dict[str, object]] = {
     "manager of team": _outcomes(
         outsider=404, collaborator=404, owner=404, other_manager=404, manager=OK
     ),
+    # An invitation to team A waiting for removed's answer: only they answer it.
+    "invitee": _outcomes(404, removed=OK),
 }
 
 
@@ -162,6 +194,15 @@ def _upload(world: World) -> dict:
     return {"file": SimpleUploadedFile("kols.csv", b"Name\nDr New Person\n", "text/csv")}
 
 
+def _read_import(owner):
+    """An uploaded file the worker has read: waiting for its column mapping."""
+    data = f"Name\n{KOL_NAME}\n".encode()
+    job = imports.import_receive(by=owner, file_name="kols.csv", data=data)
+    imports.import_read(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
 POST = ("POST",)
 GET_POST = ("GET", "POST")
 
@@ -190,7 +231,7 @@ URLS: dict[str, Url] = {
         data=lambda w: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     ),
     # --- Accounts -------------------------------------------------------------------------
-    "logout": Url("signed in", POST),
+    "logout": Url("signed in", POST, overrides={"removed": OK}),  # someone in no team too
     "password_change": Url(
         "signed in",
         GET_POST,
@@ -509,6 +550,17 @@ URLS: dict[str, Url] = {
         query=lambda w: {"from": w.owner.pk},
         data=lambda w: {"from": w.owner.pk, "to": w.teammate.pk, "kols": [w.kol.pk]},
     ),
+    "reviews:invitation_revoke": Url(
+        "manager of team", POST, kwargs=lambda w: {"pk": w.removed_invitation.pk}
+    ),
+    # The invited person's side: open to someone in no team (removed has one waiting).
+    "reviews:invitations": Url("signed in", overrides={"removed": OK}),
+    "reviews:invitation_answer": Url(
+        "invitee",
+        POST,
+        kwargs=lambda w: {"pk": w.removed_invitation.pk},
+        data=lambda w: {"answer": "accept"},
+    ),
 }
 
 
@@ -608,11 +660,32 @@ def world(db) -> World:
     )
     opportunity.topics.add(topic)
 
-    invitee = User.objects.create_user("invitee@example.test", display_name="Ivy Invitee")
-    invitee.is_active = False
-    invitee.save(update_fields=["is_active"])
-    MembershipFactory(team=team_a, user=invitee)
+    invitation = invitations.member_invite(
+        by=manager, team=team_a, email="invitee@example.test", display_name="Ivy", role="msl"
+    )
     outsider_kol = Kol.objects.create(name="Dr Outsider's Own", owner=outsider)
+
+    # A second team's member: released by team B's manager, then joined team A.
+    newcomer = person("newcomer@example.test", "Nat Newcomer", team_b)
+    Kol.objects.create(name="Dr Newcomer's Former", owner=newcomer)
+    team_services.member_remove(
+        by=other_manager, team=team_b, user=newcomer, hand_over_to=other_manager
+    )
+    joined = invitations.member_invite(
+        by=manager, team=team_a, email=newcomer.email, display_name="", role="msl"
+    )
+    invitations.invitation_accept(invitation=joined, user=newcomer)
+    # Removed from team A (their KOL stays with the team), invited again, not answered yet.
+    removed = person("removed@example.test", "Rita Removed", team_a)
+    Kol.objects.create(name="Dr Removed's Former", owner=removed)
+    Collaborator.objects.create(kol=kol, user=removed)
+    team_services.member_remove(by=manager, team=team_a, user=removed, hand_over_to=manager)
+    removed_invitation = invitations.member_invite(
+        by=manager, team=team_a, email=removed.email, display_name="", role="msl"
+    )
+    deactivated = person("deactivated@example.test", "Dan Deactivated", team_a)
+    deactivated.is_active = False  # staff, in the admin
+    deactivated.save(update_fields=["is_active"])
     owner.calendar_token = new_token()
     owner.save(update_fields=["calendar_token"])
 
@@ -626,6 +699,7 @@ def world(db) -> World:
         kol=kol,
         kol2=kol2,
         outsider_kol=outsider_kol,
+        removed_invitation=removed_invitation,
         collaboration=collaboration,
         interest=interest,
         goal=GoalFactory(kol=kol),
@@ -634,9 +708,7 @@ def world(db) -> World:
         give=GiveFactory(kol=kol, by=owner),
         ask=AskFactory(kol=kol, by=owner),
         plan=EngagementPlanFactory(kol=kol),
-        import_job=imports.import_start(
-            by=owner, file_name="kols.csv", data=f"Name\n{KOL_NAME}\n".encode()
-        ),
+        import_job=_read_import(owner),
         question=Question.objects.create(
             owner=owner, purpose=Question.Purpose.CHALLENGES, text="What slows referrals?"
         ),
@@ -649,12 +721,15 @@ def world(db) -> World:
             "owner": owner,
             "other_manager": other_manager,
             "manager": manager,
+            "newcomer": newcomer,
+            "removed": removed,
+            "deactivated": deactivated,
         },
         reset_uid=urlsafe_base64_encode(force_bytes(owner.pk)),
         reset_token=default_token_generator.make_token(owner),
         unsubscribe_token=unsubscribe_token(owner, "digest"),
         owner_calendar_token=owner.calendar_token,
-        invite_token=invite_token(invitee),
+        invite_token=invite_token(invitation),
     )
 
 
@@ -715,11 +790,14 @@ def _ask(session_key: str | None, method: str, path: str, data: dict, htmx: bool
 
 
 def _expected(url: Url, role: str, method: str) -> object:
-    if url.rule != "public" and role == "anonymous":
+    if url.rule != "public" and role in SIGNED_OUT:
         return LOGIN  # the middleware answers before the view looks at the method
+    outcome = url.overrides.get(role, RULES[url.rule][role])
+    if outcome == NO_TEAM:
+        return NO_TEAM  # so does the no-team middleware
     if method not in url.methods:
         return 405
-    return url.overrides.get(role, RULES[url.rule][role])
+    return outcome
 
 
 def _problem(expected: object, answer: Answer, htmx: bool, login_url: str) -> str | None:
@@ -730,6 +808,13 @@ def _problem(expected: object, answer: Answer, htmx: bool, login_url: str) -> st
             if not target.startswith(login_url):
                 return f"got {status} without an HX-Redirect to the login page"
         elif status != 302 or not location.startswith(login_url):
+            return f"got {status} {location}".strip()
+        return None
+    if expected == NO_TEAM:
+        if htmx:
+            if answer.headers.get("HX-Refresh") != "true":
+                return f"got {status} without HX-Refresh"
+        elif status != 403 or "You are not in a team" not in answer.body:
             return f"got {status} {location}".strip()
         return None
     if expected == OK:
@@ -869,6 +954,26 @@ def test_the_canaries_show_to_those_who_may_see_the_kol(world):
             path = reverse(name, kwargs=url.kwargs(world))
             answer = _ask(sessions[role], "GET", path, url.query(world), htmx=False)
             assert canary in answer.body, (role, name, canary)
+
+
+def test_each_teams_kols_stay_with_that_team(world):
+    """newcomer's KOL stayed with team B when its manager released them; removed's stayed
+    with team A (now manager's): who sees each afterwards."""
+    sessions = _session_keys(world)
+    newcomers = Kol.objects.get(name="Dr Newcomer's Former")
+    removeds = Kol.objects.get(name="Dr Removed's Former")
+    expected = {
+        ("other_manager", newcomers): 200,
+        ("newcomer", newcomers): 404,
+        ("manager", newcomers): 404,
+        ("manager", removeds): 200,
+        ("other_manager", removeds): 404,
+        ("removed", removeds): 403,  # the no-team page
+    }
+    for (role, kol), status in expected.items():
+        path = reverse("contacts:kol_detail", kwargs={"pk": kol.pk})
+        answer = _ask(sessions[role], "GET", path, {}, htmx=False)
+        assert answer.status == status, (role, kol.name, answer.status)
 
 
 def _nested(world: World) -> list[str]:
