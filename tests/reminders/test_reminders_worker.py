@@ -22,7 +22,7 @@ from reminders import services as reminders
 from reminders.models import Reminder
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import FollowUpFactory
-from tests.factories import KolFactory, UserFactory
+from tests.factories import KolFactory, MembershipFactory, UserFactory
 from tests.reminders.worker import wait_until
 
 pytestmark = pytest.mark.skipif(
@@ -36,7 +36,9 @@ DEADLINE = 20  # seconds: generous for a loaded 2-core machine; polls return as 
 def msl(email: str, **fields):
     """An MSL whose reminders are exactly what the test sets up (no digest by default)."""
     defaults = {"digest_enabled": False, "manager_summary_enabled": False, "time_zone": "UTC"}
-    return UserFactory(email=email, **{**defaults, **fields})
+    user = UserFactory(email=email, **{**defaults, **fields})
+    MembershipFactory(user=user)  # in a team: people in no team see only a page saying so
+    return user
 
 
 def due_follow_up(user) -> FollowUp:
