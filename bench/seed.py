@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
+from common.bulk import insert
 from contacts.models import (
     AssumptionStatus,
     Goal,
@@ -28,7 +29,6 @@ from contacts.models import (
     Topic,
 )
 from engagements.models import Ask, FollowUp, Give, Touchpoint
-from kolcrm.bulk import insert
 
 PASSWORD = "bench-pass-2026"
 KOLS = 10_000

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, User
+from common.expressions import in_ids
 from contacts.models import (
     AuditEntry,
     Collaborator,
@@ -23,7 +24,6 @@ from contacts.models import (
     Stage,
     StageChange,
 )
-from kolcrm.expressions import in_ids
 
 
 def visible_to(user: User, *, through: str = "") -> Q:

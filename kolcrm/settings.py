@@ -140,7 +140,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "kolcrm.urls"
 # Django's form templates, but selects and checkbox groups written in Python (the same HTML).
-FORM_RENDERER = "kolcrm.forms_renderer.FastWidgetRenderer"
+FORM_RENDERER = "common.forms_renderer.FastWidgetRenderer"
 WSGI_APPLICATION = "kolcrm.wsgi.application"
 
 TEMPLATES = [

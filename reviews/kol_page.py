@@ -4,9 +4,9 @@ from functools import cached_property
 
 from django.http import HttpRequest
 
+from common.rendering import wants_part
 from contacts.models import Kol
 from contacts.selectors import KolAccess
-from contacts.views.rendering import wants_part
 from reviews.forms.review import StageReviewForm
 from reviews.models import StageReview
 from reviews.services.reviews import stage_reviews_mark_seen

@@ -1,10 +1,10 @@
-"""kolcrm.forms_renderer writes exactly the HTML of Django's widget templates."""
+"""common.forms_renderer writes exactly the HTML of Django's widget templates."""
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
-from kolcrm.forms_renderer import FastWidgetRenderer
+from common.forms_renderer import FastWidgetRenderer
 
 CHOICES = [
     ("", "Any"),
@@ -98,4 +98,4 @@ def test_the_fast_field_groups_write_what_the_templates_write(data):
 def test_the_project_uses_it():
     from django.conf import settings
 
-    assert settings.FORM_RENDERER == "kolcrm.forms_renderer.FastWidgetRenderer"
+    assert settings.FORM_RENDERER == "common.forms_renderer.FastWidgetRenderer"

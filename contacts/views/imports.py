@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from common.rendering import INVALID, render_page_or_part, wants_part
 from contacts import imports, spreadsheets
 from contacts.models import ImportJob
-from contacts.views.rendering import INVALID, render_page_or_part, wants_part
 
 # "Try again" shows once the job has waited this long since it was handed to the broker.
 TRY_AGAIN_AFTER = datetime.timedelta(seconds=30)

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.rendering import CONFLICT, INVALID, OPEN, render_page_or_part, wants_part
 from contacts import selectors, services
 from contacts.forms import KolCreateForm, KolFilter, KolForm
 from contacts.views.profile import kol_page_answer, kol_page_context
-from contacts.views.rendering import CONFLICT, INVALID, OPEN, render_page_or_part, wants_part
 
 PAGE_SIZE = 50
 
@@ -55,7 +55,7 @@ def kol_create(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/kol_form.html", {"form": form}, status=status)
 
 
-# The KOL page's collapsed add-forms (contacts/views/rendering.py: OPEN): ?open=<name>
+# The KOL page's collapsed add-forms (common/rendering.py: OPEN): ?open=<name>
 # renders the page with that form open; htmx asks for the form alone, from its partial.
 # Each: the template and partial of the form, and what the user must be allowed to do
 # (None: whoever may see the KOL).

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.rendering import INVALID, render_page_or_part
 from contacts import merge, selectors
 from contacts.models import Kol
-from contacts.views.rendering import INVALID, render_page_or_part
 
 SELF_MERGE = "A record cannot be merged with itself. Pick the other record of this person."
 

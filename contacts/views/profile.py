@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.lazy import lazy_split
+from common.rendering import CONFLICT, INVALID, OPEN, opened, wants_part
 from contacts import selectors, services
 from contacts.forms import CollaboratorForm, GoalForm, InterestForm, StageChangeForm
 from contacts.models import Collaborator, Goal, Interest, Kol
-from contacts.views.rendering import CONFLICT, INVALID, OPEN, opened, wants_part
-from kolcrm.lazy import lazy_split
 
 TEMPLATE = "contacts/kol_detail.html"
 

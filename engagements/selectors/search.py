@@ -44,10 +44,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
+from common.expressions import EqualsAny
 from contacts.models import Goal, Interest, Kol, Topic
 from contacts.selectors import kols_for_user
 from engagements.models import Touchpoint
-from kolcrm.expressions import EqualsAny
 
 LIMIT = 50
 MAX_WORDS = 6  # the SQLite fallback

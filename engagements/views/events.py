@@ -13,8 +13,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.rendering import INVALID, render_page_or_part
 from contacts.selectors import shared_history
-from contacts.views.rendering import INVALID, render_page_or_part
 from engagements.forms.events import EventFilter, EventForm, OpportunityForm
 from engagements.models import Event, Opportunity
 from engagements.selectors import events as selectors

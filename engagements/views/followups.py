@@ -19,16 +19,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from common.lazy import lazy_split
+from common.rendering import INVALID, opened
 from contacts.models import Kol
 from contacts.selectors import KolAccess, get_kol_for_user, kol_access
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import INVALID, opened
 from engagements.forms.followups import FollowUpForm, FollowUpSnoozeForm
 from engagements.models import FollowUp
 from engagements.selectors import followups as selectors
 from engagements.services import followups as services
 from engagements.views import today as today_views
-from kolcrm.lazy import lazy_split
 
 TEMPLATE = "engagements/_followups.html"
 ITEM_TEMPLATE = "engagements/_followup_item.html"

@@ -11,16 +11,16 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from common.lazy import lazy_split
+from common.rendering import INVALID, opened
 from contacts import selectors
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import INVALID, opened
 from engagements.forms.ledger import AskForm, GiveForm
 from engagements.models import Ask, Give
 from engagements.selectors import ledger as ledger_selectors
 from engagements.services import ledger as services
-from kolcrm.lazy import lazy_split
 
 TEMPLATE = "engagements/_ledger.html"
 PART = "ledger"
@@ -34,7 +34,7 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
         "ledger_balance": balance,
         "ledger_gives": gives,
         "ledger_asks": asks,
-        # Built when opened (contacts/views/rendering.py: OPEN); a link with ?give_kind=
+        # Built when opened (common/rendering.py: OPEN); a link with ?give_kind=
         # opens the give form with that kind chosen.
         "ledger_give_form": (
             GiveForm(kol=kol, prefix="give", initial=_give_initial(request))

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.rendering import CONFLICT, INVALID
 from contacts import selectors
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import CONFLICT, INVALID
 from engagements.forms.plan import EngagementPlanForm
 from engagements.models import EngagementPlan
 from engagements.services import plan as services

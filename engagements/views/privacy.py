@@ -17,10 +17,10 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.rendering import INVALID
 from contacts import exports
 from contacts import selectors as contact_selectors
 from contacts.models import Kol
-from contacts.views.rendering import INVALID
 from engagements.services import privacy as services
 
 

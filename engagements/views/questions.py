@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts.views.rendering import INVALID, render_page_or_part
+from common.rendering import INVALID, render_page_or_part
 from engagements.forms.questions import QuestionForm
 from engagements.models import Question
 from engagements.selectors.questions import question_bank_groups

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from contacts.views.rendering import render_page_or_part
+from common.rendering import render_page_or_part
 from engagements.selectors import search as selectors
 
 TEMPLATE = "engagements/search.html"

@@ -9,11 +9,11 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from common.rendering import CONFLICT, INVALID, opened, render_page_or_part
 from contacts import selectors as contact_selectors
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import CONFLICT, INVALID, opened, render_page_or_part
 from engagements.forms.touchpoints import KolPickForm, TouchpointForm
 from engagements.models import FollowUp, Touchpoint
 from engagements.selectors import timeline as timeline_selectors

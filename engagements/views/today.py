@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
+from common.rendering import render_page_or_part, shown_count
 from contacts.models import Interest, Kol
-from contacts.views.rendering import render_page_or_part, shown_count
 from engagements.selectors.today import SECTIONS, today_lists
 
 TEMPLATE = "engagements/today.html"

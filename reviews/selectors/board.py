@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership, Team
+from common.expressions import in_ids
 from contacts.models import (
     AssumptionStatus,
     CheckInStatus,
@@ -21,7 +22,6 @@ from contacts.models import (
 )
 from engagements.models import Ask, Give, Touchpoint
 from engagements.selectors.ledger import Balance
-from kolcrm.expressions import in_ids
 from reviews.suggestions import WINDOW_DAYS, Evidence, Suggestion, suggest
 
 TWO_WAY_KINDS = sorted(set(Touchpoint.Kind.values) - set(Touchpoint.ONE_WAY_KINDS))

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Team, User
+from common.rendering import INVALID, render_page_or_part, shown_count
 from contacts.exports import neutralise
 from contacts.models import CheckInStatus, Stage, TherapeuticArea
 from contacts.selectors import get_kol_for_user, kol_access
 from contacts.views.profile import kol_page_answer
-from contacts.views.rendering import INVALID, render_page_or_part, shown_count
 from reviews.access import require_manager, team_members
 from reviews.forms.review import StageReviewForm
 from reviews.selectors import board as selectors

@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from common.rendering import render_page_or_part
 from contacts.models import TherapeuticArea, Topic
-from contacts.views.rendering import render_page_or_part
 from reviews.access import require_manager
 from reviews.selectors.hearing import HEARD_LIMIT, what_the_team_is_hearing
 

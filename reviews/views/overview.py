@@ -8,9 +8,9 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from common.rendering import render_page_or_part
 from contacts.exports import neutralise
 from contacts.models import Stage
-from contacts.views.rendering import render_page_or_part
 from reviews.access import require_manager
 from reviews.charts import BarRow, stacked_bar_chart
 from reviews.forms.filters import PeriodFilter, PeriodFilterForm

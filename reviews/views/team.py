@@ -22,9 +22,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.middleware import team_not_required
 from accounts.models import Membership, Team, User
+from common.rendering import INVALID, render_page_or_part
 from contacts.models import AuditEntry, Kol
 from contacts.selectors import shared_history
-from contacts.views.rendering import INVALID, render_page_or_part
 from reviews.access import get_team_for_manager, require_manager
 from reviews.forms.team import AnswerForm, InviteForm, ReassignForm, RemoveForm, RoleForm
 from reviews.models import Invitation

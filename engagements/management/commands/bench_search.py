@@ -21,10 +21,10 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
+from common.bulk import insert
 from contacts.models import Goal, Interest, Kol, Provenance, TherapeuticArea, Topic
 from engagements.models import Touchpoint
 from engagements.selectors import search as selectors
-from kolcrm.bulk import insert
 
 DEFAULT_DATABASE = "kolcrm_bench_search"
 KOLS = 10_000

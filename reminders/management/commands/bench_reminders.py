@@ -29,9 +29,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
+from common.bulk import insert
 from contacts.models import Interest, Kol, Provenance, Stage, TherapeuticArea, Topic
 from engagements.models import FollowUp, Give
-from kolcrm.bulk import insert
 from reminders.models import Reminder
 
 DEFAULT_DATABASE = "kolcrm_bench_reminders"
