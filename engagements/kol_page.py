@@ -1,4 +1,4 @@
-"""What the engagements app adds to the KOL page. The page view composes this with contacts.
+"""What the engagements app adds to the KOL page (composed by kolpage/, above the apps).
 
 Each area returns lazy values (querysets, forms), so rendering one partial runs only its
 own queries.
@@ -11,6 +11,15 @@ from django.http import HttpRequest
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from engagements.views import followups, ledger, plan, timeline
+
+# The collapsed add-forms of these parts (kolpage.views: LAZY_FORMS): the template and
+# partial of the form, what the user must be allowed to do, and the part's context.
+LAZY_FORMS = {
+    "followup": (followups.TEMPLATE, "followup_form", "log", followups.kol_page_context),
+    "touchpoint": (timeline.PART_TEMPLATE, "touchpoint_form", "log", timeline.kol_page_context),
+    "give": (ledger.TEMPLATE, "give_form", "log", ledger.kol_page_context),
+    "ask": (ledger.TEMPLATE, "ask_form", "log", ledger.kol_page_context),
+}
 
 
 def kol_page_extras(

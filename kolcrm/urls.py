@@ -11,6 +11,8 @@ from django_htmx.http import reswap, retarget
 
 from accounts import views as account_views
 from contacts.forms import TEXT_MAX_CHARS
+from engagements.views import events as event_pages
+from events import urls as events_urls
 from reminders import urls as reminder_urls
 from reviews.views import team as team_views
 
@@ -77,8 +79,14 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/preferences/", account_views.preferences, name="preferences"),
+    path("", include("kolpage.urls")),
     path("kols/", include("contacts.urls")),
     path("", include("engagements.urls")),
+    # The events' pages: their lists and forms (events) and their detail pages, which join
+    # them with gives (engagements), under one namespace.
+    path("", include((events_urls.urlpatterns + event_pages.urlpatterns, "events"))),
+    path("", include("search.urls")),
+    path("", include("privacy.urls")),
     path("team/", include("reviews.urls")),
     *reminder_urls.urlpatterns,
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""My KOLs, the KOL page, create / edit / archive."""
+"""My KOLs, create / edit / archive. (The KOL page itself: kolpage/.)"""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.rendering import CONFLICT, INVALID, OPEN, render_page_or_part, wants_part
+from common.locking import StaleEdit
+from common.rendering import CONFLICT, INVALID, render_page_or_part
 from contacts import selectors, services
 from contacts.forms import KolCreateForm, KolFilter, KolForm
-from contacts.views.profile import kol_page_answer, kol_page_context
 
 PAGE_SIZE = 50
 
@@ -50,39 +50,9 @@ def kol_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         kol = services.kol_create(by=request.user, data=form.cleaned_data)
         messages.success(request, f"{kol.name} added. Start with what they told you.")
-        return redirect("contacts:kol_detail", pk=kol.pk)
+        return redirect("kol:kol_detail", pk=kol.pk)
     status = INVALID if form.is_bound else 200
     return render(request, "contacts/kol_form.html", {"form": form}, status=status)
-
-
-# The KOL page's collapsed add-forms (common/rendering.py: OPEN): ?open=<name>
-# renders the page with that form open; htmx asks for the form alone, from its partial.
-# Each: the template and partial of the form, and what the user must be allowed to do
-# (None: whoever may see the KOL).
-LAZY_FORMS = {
-    "interest": ("contacts/kol_detail.html", "interest_form", "log"),
-    "kolgoal": ("contacts/kol_detail.html", "kol_goal_form", "edit"),
-    "oursgoal": ("contacts/kol_detail.html", "our_goal_form", "edit"),
-    "collaborator": ("contacts/kol_detail.html", "collaborator_form", "edit"),
-    "followup": ("engagements/_followups.html", "followup_form", "log"),
-    "touchpoint": ("engagements/_timeline.html", "touchpoint_form", "log"),
-    "give": ("engagements/_ledger.html", "give_form", "log"),
-    "ask": ("engagements/_ledger.html", "ask_form", "log"),
-    "history": ("contacts/_history.html", "entries", None),  # not a form: the History
-}
-
-
-@require_GET
-def kol_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    kol = selectors.get_kol_for_user(request.user, pk)
-    lazy = LAZY_FORMS.get(request.GET.get(OPEN, ""))
-    if lazy and wants_part(request):
-        template, part, action = lazy
-        access = selectors.kol_access(request.user, kol)
-        if action:
-            access.require(action)
-        return kol_page_answer(request, kol, part, template=template, access=access)
-    return render(request, "contacts/kol_detail.html", kol_page_context(request, kol))
 
 
 def _conflict_fields(form: KolForm, current) -> list[dict]:
@@ -119,7 +89,7 @@ def kol_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data=form.cleaned_data,
             expected_version=form.cleaned_data["version"],
         )
-    except services.KolConflict as conflict:
+    except StaleEdit as conflict:
         current = conflict.current
         changed = _conflict_fields(form, current)
         # Keep what this user typed; the new version lets them save it over the other change.
@@ -130,7 +100,7 @@ def kol_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"form": form, "kol": current, "conflict": changed}
         return render(request, "contacts/kol_form.html", context, status=CONFLICT)
     messages.success(request, "Profile saved.")
-    return redirect("contacts:kol_detail", pk=kol.pk)
+    return redirect("kol:kol_detail", pk=kol.pk)
 
 
 @require_POST
@@ -148,4 +118,4 @@ def kol_restore(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.kol_access(request.user, kol).require("edit")
     services.kol_set_archived(kol=kol, by=request.user, archived=False)
     messages.success(request, f"{kol.name} restored.")
-    return redirect("contacts:kol_detail", pk=kol.pk)
+    return redirect("kol:kol_detail", pk=kol.pk)

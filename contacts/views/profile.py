@@ -1,98 +1,42 @@
 """The inline parts of the KOL page: stage, interests, goals, collaborators.
 
-Each part is a partial of contacts/kol_detail.html. An htmx request gets the part back; a
-plain form post gets a redirect (or the whole page, with the errors, when invalid).
+Each part is a partial of contacts/_kol_parts.html, answered from its own context
+(contacts/kol_page.py): htmx gets the part back; a plain form post gets a redirect, or the
+whole page with the errors (composed by kolpage/).
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.lazy import lazy_split
-from common.rendering import CONFLICT, INVALID, OPEN, opened, wants_part
-from contacts import selectors, services
+from common.locking import StaleEdit
+from common.rendering import CONFLICT, INVALID
+from contacts import kol_page, selectors, services
 from contacts.forms import CollaboratorForm, GoalForm, InterestForm, StageChangeForm
 from contacts.models import Collaborator, Goal, Interest, Kol
 
-TEMPLATE = "contacts/kol_detail.html"
+# Each part of the page this module answers, and the context that part needs.
+PARTS = {
+    "stage": kol_page.stage_context,
+    "interests": kol_page.interests_context,
+    "kol_goals": kol_page.goals_context,
+    "our_goals": kol_page.goals_context,
+    "collaborators": kol_page.collaborators_context,
+}
 
 
-def kol_page_context(
-    request: HttpRequest, kol: Kol, access: selectors.KolAccess | None = None, **overrides
-) -> dict:
-    """Everything the KOL page shows. Querysets are lazy: a partial runs only its own."""
-    access = access or selectors.kol_access(request.user, kol)
-    stage_history = selectors.kol_stage_history(kol)  # the stage panel's and the timeline's
-    kol_goals, our_goals = lazy_split(
-        lambda: selectors.kol_goals(kol), Goal.Whose.KOL, Goal.Whose.OURS
+def _answer(request: HttpRequest, kol: Kol, part: str, *, status: int = 200, **overrides):
+    return kol_page.answer_part(
+        request,
+        kol,
+        part,
+        template=kol_page.TEMPLATE,
+        context_of=PARTS[part],
+        status=status,
+        **overrides,
     )
-    context = {
-        "kol": kol,
-        "access": access,
-        "interests": selectors.kol_interests(kol),
-        "interest_form": InterestForm() if opened(request, "interest") else None,
-        "kol_goals": kol_goals,
-        "our_goals": our_goals,
-        "kol_goal_form": (
-            GoalForm(initial={"whose": Goal.Whose.KOL}, prefix="kolgoal")
-            if opened(request, "kolgoal")
-            else None
-        ),
-        "our_goal_form": (
-            GoalForm(initial={"whose": Goal.Whose.OURS}, prefix="ourgoal")
-            if opened(request, "oursgoal")
-            else None
-        ),
-        "stage_history": stage_history,
-        "stage_form": StageChangeForm(kol=kol),
-        "collaborators": selectors.kol_collaborators(kol),
-        "collaborator_form": (
-            CollaboratorForm(kol=kol)
-            if access.can_edit and opened(request, "collaborator")
-            else None
-        ),
-        # The History is collapsed: its entries are read when it is opened (?open=history).
-        "history_entries": (
-            selectors.kol_audit_entries(kol) if opened(request, "history") else None
-        ),
-        "history_url": reverse("contacts:kol_detail", args=[kol.pk]) + f"?{OPEN}=history",
-    }
-    # The page composes both apps here; contacts' models never import engagements.
-    from engagements import kol_page as engagements_part
-    from reviews import kol_page as reviews_part
-
-    context.update(
-        engagements_part.kol_page_extras(request, kol, access, stage_history=stage_history)
-    )
-    context.update(reviews_part.kol_page_extras(request, kol, access))
-    context.update(overrides)
-    return context
-
-
-def kol_page_answer(
-    request: HttpRequest,
-    kol: Kol,
-    part: str,
-    *,
-    template: str = TEMPLATE,
-    status: int = 200,
-    **overrides,
-) -> HttpResponse:
-    """Answer a KOL-page part: htmx gets `template#part`; a plain post that worked goes back
-    to the page (at the part); anything else gets the whole page with `overrides` (errors).
-    """
-    if not request.htmx and status == 200 and request.method == "POST":
-        return redirect(reverse("contacts:kol_detail", args=[kol.pk]) + f"#{part}")
-    context = kol_page_context(request, kol, **overrides)
-    response = render(
-        request, f"{template}#{part}" if wants_part(request) else TEMPLATE, context, status=status
-    )
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -110,7 +54,7 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.kol_access(request.user, kol).require("edit")
     form = StageChangeForm(request.POST, kol=kol)
     if not form.is_valid():
-        return kol_page_answer(request, kol, "stage", status=INVALID, stage_form=form)
+        return _answer(request, kol, "stage", status=INVALID, stage_form=form)
     try:
         change = services.kol_change_stage(
             kol=kol,
@@ -119,13 +63,13 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
-    except services.KolConflict as conflict:
+    except StaleEdit as conflict:
         current = conflict.current
         message = (
             f"Someone else changed this KOL while you were looking: the stage is now "
             f"{current.get_stage_display()}. Check the history, then try again."
         )
-        return kol_page_answer(
+        return _answer(
             request,
             current,
             "stage",
@@ -135,16 +79,16 @@ def kol_stage_change(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         _apply_errors(form, error)
-        return kol_page_answer(request, kol, "stage", status=INVALID, stage_form=form)
+        return _answer(request, kol, "stage", status=INVALID, stage_form=form)
     if not request.htmx:
         messages.success(request, f"Stage changed to {change.get_to_stage_display()}.")
-    return kol_page_answer(request, kol, "stage")
+    return _answer(request, kol, "stage")
 
 
 @require_GET
 def kol_stage_part(request: HttpRequest, pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
-    return kol_page_answer(request, kol, "stage")
+    return _answer(request, kol, "stage")
 
 
 # Interests -----------------------------------------------------------------------------
@@ -164,7 +108,7 @@ def _require_interest_edit(request: HttpRequest, kol: Kol, interest: Interest) -
 @require_GET
 def kol_interests_part(request: HttpRequest, pk: int) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
-    return kol_page_answer(request, kol, "interests")
+    return _answer(request, kol, "interests")
 
 
 @require_POST
@@ -173,9 +117,9 @@ def interest_add(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.kol_access(request.user, kol).require("log")
     form = InterestForm(request.POST)
     if not form.is_valid():
-        return kol_page_answer(request, kol, "interests", status=INVALID, interest_form=form)
+        return _answer(request, kol, "interests", status=INVALID, interest_form=form)
     services.interest_add(kol=kol, by=request.user, data=form.cleaned_data)
-    return kol_page_answer(request, kol, "interests")
+    return _answer(request, kol, "interests")
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,7 +135,7 @@ def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
         if form.is_valid():
             try:
                 services.interest_update(interest=interest, data=form.cleaned_data, by=request.user)
-            except services.ItemConflict as conflict:
+            except StaleEdit as conflict:
                 return _conflict(
                     request,
                     kol,
@@ -202,11 +146,11 @@ def interest_edit(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
                     editing_interest=interest.pk,
                     form_name="interest_edit_form",
                 )
-            return kol_page_answer(request, kol, "interests")
+            return _answer(request, kol, "interests")
         status = INVALID
     else:
         status = 200
-    return kol_page_answer(
+    return _answer(
         request,
         kol,
         "interests",
@@ -222,7 +166,7 @@ def interest_delete(request: HttpRequest, pk: int, interest_pk: int) -> HttpResp
     interest = _get_interest(kol, interest_pk)
     _require_interest_edit(request, kol, interest)
     services.interest_delete(interest=interest, by=request.user)
-    return kol_page_answer(request, kol, "interests")
+    return _answer(request, kol, "interests")
 
 
 def _conflict(request, kol, part, form_class, prefix, current, *, form_name, **editing):
@@ -231,7 +175,7 @@ def _conflict(request, kol, part, form_class, prefix, current, *, form_name, **e
     data = request.POST.copy()
     data[f"{prefix}-version"] = current.version
     form = form_class(data, instance=current, prefix=prefix)
-    return kol_page_answer(
+    return _answer(
         request,
         kol,
         part,
@@ -258,7 +202,7 @@ def _whose(value: str) -> str:
 @require_GET
 def kol_goals_part(request: HttpRequest, pk: int, whose: str) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
-    return kol_page_answer(request, kol, _goal_part(_whose(whose)))
+    return _answer(request, kol, _goal_part(_whose(whose)))
 
 
 @require_POST
@@ -277,9 +221,9 @@ def goal_add(request: HttpRequest, pk: int, whose: str) -> HttpResponse:
     part = _goal_part(whose)
     if not form.is_valid():
         form_name = "kol_goal_form" if whose == Goal.Whose.KOL else "our_goal_form"
-        return kol_page_answer(request, kol, part, status=INVALID, **{form_name: form})
+        return _answer(request, kol, part, status=INVALID, **{form_name: form})
     services.goal_add(kol=kol, by=request.user, data=form.cleaned_data | {"whose": whose})
-    return kol_page_answer(request, kol, part)
+    return _answer(request, kol, part)
 
 
 @require_http_methods(["GET", "POST"])
@@ -297,7 +241,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.goal_update(goal=goal, data=form.cleaned_data, by=request.user)
-            except services.ItemConflict as conflict:
+            except StaleEdit as conflict:
                 return _conflict(
                     request,
                     kol,
@@ -308,11 +252,9 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                     editing_goal=goal.pk,
                     form_name="goal_edit_form",
                 )
-            return kol_page_answer(request, kol, _goal_part(form.cleaned_data["whose"]))
+            return _answer(request, kol, _goal_part(form.cleaned_data["whose"]))
         status = INVALID
-    return kol_page_answer(
-        request, kol, part, status=status, editing_goal=goal.pk, goal_edit_form=form
-    )
+    return _answer(request, kol, part, status=status, editing_goal=goal.pk, goal_edit_form=form)
 
 
 @require_POST
@@ -321,7 +263,7 @@ def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     goal = get_object_or_404(Goal, kol=kol, pk=goal_pk)
     selectors.kol_access(request.user, kol).require("edit")
     services.goal_delete(goal=goal, by=request.user)
-    return kol_page_answer(request, kol, _goal_part(goal.whose))
+    return _answer(request, kol, _goal_part(goal.whose))
 
 
 # Collaborators -------------------------------------------------------------------------
@@ -343,10 +285,8 @@ def collaborator_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
     if form.errors:
-        return kol_page_answer(
-            request, kol, "collaborators", status=INVALID, collaborator_form=form
-        )
-    return kol_page_answer(request, kol, "collaborators")
+        return _answer(request, kol, "collaborators", status=INVALID, collaborator_form=form)
+    return _answer(request, kol, "collaborators")
 
 
 @require_POST
@@ -355,4 +295,4 @@ def collaborator_remove(request: HttpRequest, pk: int, collaborator_pk: int) -> 
     collaborator = get_object_or_404(Collaborator, kol=kol, pk=collaborator_pk)
     selectors.kol_access(request.user, kol).require("edit")
     services.collaborator_remove(collaborator=collaborator, by=request.user)
-    return kol_page_answer(request, kol, "collaborators")
+    return _answer(request, kol, "collaborators")

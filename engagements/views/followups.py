@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
@@ -21,9 +21,9 @@ from django_htmx.http import trigger_client_event
 
 from common.lazy import lazy_split
 from common.rendering import INVALID, opened
+from contacts.kol_page import answer_part
 from contacts.models import Kol
 from contacts.selectors import KolAccess, get_kol_for_user, kol_access
-from contacts.views.profile import kol_page_answer
 from engagements.forms.followups import FollowUpForm, FollowUpSnoozeForm
 from engagements.models import FollowUp
 from engagements.selectors import followups as selectors
@@ -36,7 +36,7 @@ PART = "followups"
 
 
 def _kol_page_url(kol_pk: int) -> str:
-    return reverse("contacts:kol_detail", args=[kol_pk]) + f"#{PART}"
+    return reverse("kol:kol_detail", args=[kol_pk]) + f"#{PART}"
 
 
 def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
@@ -52,6 +52,19 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
         "followup_today": timezone.localdate(),
         "followup_next": _kol_page_url(kol.pk),
     }
+
+
+def _answer(request: HttpRequest, kol: Kol, part: str = PART, *, status: int = 200, **overrides):
+    """This part of the KOL page, from its own context (contacts.kol_page.answer_part)."""
+    return answer_part(
+        request,
+        kol,
+        part,
+        template=TEMPLATE,
+        context_of=kol_page_context,
+        status=status,
+        **overrides,
+    )
 
 
 def _get_followup(request: HttpRequest, pk: int, followup_pk: int) -> FollowUp:
@@ -90,9 +103,7 @@ def _answer_item(
             return redirect(next_url)
         if from_today:
             return today_views.today_page(request, status=status, **overrides)
-        return kol_page_answer(
-            request, followup.kol, PART, template=TEMPLATE, status=status, **overrides
-        )
+        return _answer(request, followup.kol, PART, status=status, **overrides)
     context = {
         "followup": followup,
         "followup_today": timezone.localdate(),
@@ -108,7 +119,7 @@ def _answer_item(
 @require_GET
 def kol_followups_part(request: HttpRequest, pk: int) -> HttpResponse:
     kol = get_kol_for_user(request.user, pk)
-    return kol_page_answer(request, kol, PART, template=TEMPLATE)
+    return _answer(request, kol, PART)
 
 
 @require_POST
@@ -122,12 +133,10 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:  # the day turned between validating and saving
             form.add_error(None, error)
     if form.errors:
-        return kol_page_answer(
-            request, kol, PART, template=TEMPLATE, status=INVALID, followup_form=form
-        )
+        return _answer(request, kol, PART, status=INVALID, followup_form=form)
     if not request.htmx:
         messages.success(request, "Follow-up added.")
-    return kol_page_answer(request, kol, PART, template=TEMPLATE)
+    return _answer(request, kol, PART)
 
 
 def _complete(request: HttpRequest, pk: int, followup_pk: int, status: str) -> HttpResponse:
@@ -172,16 +181,3 @@ def followup_snooze(request: HttpRequest, pk: int, followup_pk: int) -> HttpResp
         until = date_format(followup.due_on, "j M Y")
         messages.success(request, f"Follow-up snoozed until {until}.")
     return _answer_item(request, followup)
-
-
-urlpatterns = [
-    path("kols/<int:pk>/followups/", kol_followups_part, name="kol_followups"),
-    path("kols/<int:pk>/followups/add/", followup_add, name="followup_add"),
-    path("kols/<int:pk>/followups/<int:followup_pk>/done/", followup_done, name="followup_done"),
-    path("kols/<int:pk>/followups/<int:followup_pk>/skip/", followup_skip, name="followup_skip"),
-    path(
-        "kols/<int:pk>/followups/<int:followup_pk>/snooze/",
-        followup_snooze,
-        name="followup_snooze",
-    ),
-]

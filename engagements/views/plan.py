@@ -5,16 +5,16 @@ back. A save from a stale form answers 409 with the saved plan and keeps the use
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.locking import StaleEdit
 from common.rendering import CONFLICT, INVALID
 from contacts import selectors
+from contacts.kol_page import answer_part
 from contacts.models import Kol
 from contacts.selectors import KolAccess
-from contacts.views.profile import kol_page_answer
 from engagements.forms.plan import EngagementPlanForm
 from engagements.models import EngagementPlan
 from engagements.services import plan as services
@@ -38,7 +38,15 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
 
 
 def _answer(request: HttpRequest, kol: Kol, *, status: int = 200, **overrides) -> HttpResponse:
-    return kol_page_answer(request, kol, PART, template=TEMPLATE, status=status, **overrides)
+    return answer_part(
+        request,
+        kol,
+        PART,
+        template=TEMPLATE,
+        context_of=kol_page_context,
+        status=status,
+        **overrides,
+    )
 
 
 @require_GET
@@ -66,7 +74,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data=form.cleaned_data,
             expected_version=form.cleaned_data["version"],
         )
-    except services.PlanConflict as conflict:
+    except StaleEdit as conflict:
         current = conflict.current
         # Keep what this user typed; the saved version lets them save it over the other change.
         data = request.POST.copy()
@@ -82,9 +90,3 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             plan_conflict=current,
         )
     return _answer(request, kol, plan_saved=plan)
-
-
-urlpatterns = [
-    path("kols/<int:pk>/plan/", kol_plan_part, name="kol_plan"),
-    path("kols/<int:pk>/plan/edit/", plan_edit, name="plan_edit"),
-]

@@ -9,11 +9,12 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from common.locking import StaleEdit
 from common.rendering import CONFLICT, INVALID, opened, render_page_or_part
 from contacts import selectors as contact_selectors
+from contacts.kol_page import answer_part
 from contacts.models import Kol
 from contacts.selectors import KolAccess
-from contacts.views.profile import kol_page_answer
 from engagements.forms.touchpoints import KolPickForm, TouchpointForm
 from engagements.models import FollowUp, Touchpoint
 from engagements.selectors import timeline as timeline_selectors
@@ -57,6 +58,21 @@ def kol_page_context(
     return context
 
 
+def _answer(
+    request: HttpRequest, kol: Kol, part: str = "timeline", *, status: int = 200, **overrides
+):
+    """This part of the KOL page, from its own context (contacts.kol_page.answer_part)."""
+    return answer_part(
+        request,
+        kol,
+        part,
+        template=PART_TEMPLATE,
+        context_of=kol_page_context,
+        status=status,
+        **overrides,
+    )
+
+
 def _get_own_touchpoint(request: HttpRequest, kol: Kol, touchpoint_pk: int) -> Touchpoint:
     touchpoint = get_object_or_404(Touchpoint, kol=kol, pk=touchpoint_pk)
     if touchpoint.by_id != request.user.pk:
@@ -81,7 +97,7 @@ def _logged_message(touchpoint: Touchpoint) -> str:
 @require_GET
 def kol_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     kol = contact_selectors.get_kol_for_user(request.user, pk)
-    return kol_page_answer(request, kol, "timeline", template=PART_TEMPLATE)
+    return _answer(request, kol, "timeline")
 
 
 @require_POST
@@ -90,11 +106,10 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
     contact_selectors.kol_access(request.user, kol).require("log")
     form = _touchpoint_form(request, kol, request.POST)
     if not form.is_valid():
-        return kol_page_answer(
+        return _answer(
             request,
             kol,
             "timeline",
-            template=PART_TEMPLATE,
             status=INVALID,
             touchpoint_form=form,
         )
@@ -106,11 +121,10 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.htmx:
         messages.success(request, _logged_message(touchpoint))
-    response = kol_page_answer(
+    response = _answer(
         request,
         kol,
         "timeline",
-        template=PART_TEMPLATE,
         timeline_logged=_logged_message(touchpoint),
     )
     return trigger_client_event(response, TOUCHPOINTS_CHANGED)
@@ -133,29 +147,27 @@ def touchpoint_edit(request: HttpRequest, pk: int, touchpoint_pk: int) -> HttpRe
                     expected_version=form.cleaned_data.get("version") or 0,
                     by=request.user,
                 )
-            except services.TouchpointConflict as conflict:
+            except StaleEdit as conflict:
                 data = request.POST.copy()
                 data["version"] = str(conflict.current.version)
                 form = _touchpoint_form(request, kol, data, instance=conflict.current)
                 form.is_valid()
-                return kol_page_answer(
+                return _answer(
                     request,
                     kol,
                     "timeline",
-                    template=PART_TEMPLATE,
                     status=CONFLICT,
                     editing_touchpoint=touchpoint.pk,
                     touchpoint_edit_form=form,
                     touchpoint_conflict=conflict.current,
                 )
-            response = kol_page_answer(request, kol, "timeline", template=PART_TEMPLATE)
+            response = _answer(request, kol, "timeline")
             return trigger_client_event(response, TOUCHPOINTS_CHANGED)
         status = INVALID
-    return kol_page_answer(
+    return _answer(
         request,
         kol,
         "timeline",
-        template=PART_TEMPLATE,
         status=status,
         editing_touchpoint=touchpoint.pk,
         touchpoint_edit_form=form,
@@ -174,7 +186,7 @@ def touchpoint_delete(request: HttpRequest, pk: int, touchpoint_pk: int) -> Http
     services.touchpoint_delete(touchpoint=touchpoint, by=request.user)
     if not request.htmx:
         messages.success(request, "Touchpoint deleted. Its follow-ups are kept.")
-    response = kol_page_answer(request, kol, "timeline", template=PART_TEMPLATE)
+    response = _answer(request, kol, "timeline")
     return trigger_client_event(response, TOUCHPOINTS_CHANGED)
 
 
@@ -220,7 +232,7 @@ def touchpoint_new(request: HttpRequest) -> HttpResponse:
             form_token=form.cleaned_data["form_token"],
         )
         messages.success(request, _logged_message(touchpoint))
-        return redirect(reverse("contacts:kol_detail", args=[kol.pk]) + "#timeline")
+        return redirect(reverse("kol:kol_detail", args=[kol.pk]) + "#timeline")
     context["touchpoint_form"] = form
     status = INVALID if form.is_bound else 200
     return render(request, "engagements/touchpoint_new.html", context, status=status)
@@ -228,16 +240,5 @@ def touchpoint_new(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("touchpoints/new/", touchpoint_new, name="touchpoint_new"),
-    path("kols/<int:pk>/timeline/", kol_timeline, name="kol_timeline"),
-    path("kols/<int:pk>/touchpoints/", touchpoint_add, name="touchpoint_add"),
-    path(
-        "kols/<int:pk>/touchpoints/<int:touchpoint_pk>/edit/",
-        touchpoint_edit,
-        name="touchpoint_edit",
-    ),
-    path(
-        "kols/<int:pk>/touchpoints/<int:touchpoint_pk>/delete/",
-        touchpoint_delete,
-        name="touchpoint_delete",
-    ),
+    # The KOL page's parts (the timeline, touchpoints) are in kolpage/urls.py.
 ]

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Team, User
 from common.rendering import INVALID, render_page_or_part, shown_count
 from contacts.exports import neutralise
+from contacts.kol_page import answer_part
 from contacts.models import CheckInStatus, Stage, TherapeuticArea
 from contacts.selectors import get_kol_for_user, kol_access
-from contacts.views.profile import kol_page_answer
+from reviews import kol_page
 from reviews.access import require_manager, team_members
 from reviews.forms.review import StageReviewForm
 from reviews.selectors import board as selectors
@@ -148,6 +149,19 @@ def board_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _answer(request: HttpRequest, kol, *, status: int = 200, **overrides) -> HttpResponse:
+    """The review panel of the KOL page, from its own context."""
+    return answer_part(
+        request,
+        kol,
+        "review",
+        template=PANEL,
+        context_of=kol_page.kol_page_extras,
+        status=status,
+        **overrides,
+    )
+
+
 @require_POST
 def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     # Not require_manager: the owner MSL sees the KOL, so gets 403 with the reason, not 404.
@@ -155,17 +169,14 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     kol_access(request.user, kol).require("manage")
     form = StageReviewForm(request.POST, kol=kol)
     if not form.is_valid():
-        return kol_page_answer(
-            request, kol, "review", template=PANEL, status=INVALID, review_form=form
-        )
+        return _answer(request, kol, status=INVALID, review_form=form)
     stage_review_record(kol=kol, by=request.user, **form.cleaned_data)
     if not request.htmx:
         messages.success(request, f"Review recorded. {kol.owner} will see it.")
-    return kol_page_answer(request, kol, "review", template=PANEL)
+    return _answer(request, kol)
 
 
 urlpatterns = [
     path("board/", board, name="board"),
     path("board.csv", board_csv, name="board_csv"),
-    path("kols/<int:pk>/review/", review_add, name="review_add"),
 ]

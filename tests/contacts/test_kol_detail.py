@@ -13,7 +13,9 @@ from tests.factories import GoalFactory, InterestFactory, TopicFactory
 
 
 def url(name, kol, **kwargs):
-    return reverse(f"contacts:{name}", kwargs={"pk": kol.pk, **kwargs})
+    # The page and its parts are kolpage's URLs; editing the profile is contacts'.
+    namespace = "contacts" if name == "kol_edit" else "kol"
+    return reverse(f"{namespace}:{name}", kwargs={"pk": kol.pk, **kwargs})
 
 
 def test_it_leads_with_the_person(owner_client, kol):
