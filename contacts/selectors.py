@@ -65,6 +65,14 @@ def kols_for_user(user: User, *, archived: bool | None = False) -> QuerySet[Kol]
     return kols
 
 
+def kols_user_may_log_for(user: User) -> QuerySet[Kol]:
+    """The active KOLs `user` may log for (KolAccess.can_log as a set): owned or
+    collaborated on. A manager sees the team's KOLs but logs for none of them."""
+    return kols_for_user(user).filter(
+        Q(owner=user) | in_ids("pk", Collaborator.objects.filter(user=user).values("kol_id"))
+    )
+
+
 def get_kol_for_user(user: User, pk: int) -> Kol:
     """The KOL with this id if `user` may see it (archived included), else 404.
 

@@ -190,17 +190,6 @@ def touchpoint_delete(request: HttpRequest, pk: int, touchpoint_pk: int) -> Http
     return trigger_client_event(response, TOUCHPOINTS_CHANGED)
 
 
-def _loggable_kols(request: HttpRequest):
-    """KOLs this user may log for: their own and those they collaborate on."""
-    user = request.user
-    return contact_selectors.kols_for_user(user).filter(
-        pk__in=contact_selectors.kols_for_user(user)
-        .filter(owner=user)
-        .values("pk")
-        .union(user.collaborations.values("kol_id"))
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def touchpoint_new(request: HttpRequest) -> HttpResponse:
     """Log a touchpoint from anywhere: pick the KOL (search as you type), then the form."""
@@ -214,7 +203,11 @@ def touchpoint_new(request: HttpRequest) -> HttpResponse:
             contact_selectors.kol_access(request.user, kol).require("log")
     pick = KolPickForm(request.GET or None)
     query = pick.cleaned_data["q"] if pick.is_valid() else ""
-    matches = _loggable_kols(request).select_related("owner").order_by("name")
+    matches = (
+        contact_selectors.kols_user_may_log_for(request.user)
+        .select_related("owner")
+        .order_by("name")
+    )
     for word in query.split()[:6]:
         matches = matches.filter(name__icontains=word) | matches.filter(institution__icontains=word)
     context = {"pick": pick, "matches": matches[:20], "query": query, "kol": kol}
