@@ -8,6 +8,9 @@ lines, and the exports neutralise a cell that starts with one.
 
 import re
 
+# The longest note a form takes (a pasted document is refused with a message saying so).
+TEXT_MAX_CHARS = 20_000
+
 # C0 controls but tab, LF and CR; DEL and the C1 controls; lone surrogates (no encoding takes
 # them); U+FFFE and U+FFFF, which XML (so XLSX) refuses.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -15,15 +15,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from common.text import TEXT_MAX_CHARS
 from contacts import imports
-from contacts.forms import TEXT_MAX_CHARS, GoalForm, KolForm
+from contacts.forms import GoalForm, KolForm
 from contacts.models import Goal, ImportJob
-from engagements.forms.events import OpportunityForm
 from engagements.forms.followups import FollowUpForm
 from engagements.forms.ledger import AskForm, GiveForm
 from engagements.forms.plan import EngagementPlanForm
 from engagements.forms.touchpoints import TouchpointForm
 from engagements.models import Touchpoint
+from events.forms import OpportunityForm
 from tests.conftest import HTMX
 
 FIVE_MB_NOTE = "x" * (5 * 1024 * 1024)
@@ -43,7 +44,7 @@ def touchpoint_data(**overrides) -> dict:
 
 
 def add_url(kol) -> str:
-    return reverse("engagements:touchpoint_add", args=[kol.pk])
+    return reverse("kol:touchpoint_add", args=[kol.pk])
 
 
 def page_text(response) -> str:
@@ -134,7 +135,7 @@ def test_a_long_kol_background_gets_a_field_error(owner_client, kol):
 
 
 def test_a_long_goal_gets_a_field_error(owner_client, kol):
-    url = reverse("contacts:goal_add", args=[kol.pk, "kol"])
+    url = reverse("kol:goal_add", args=[kol.pk, "kol"])
     data = {"kolgoal-text": TOO_LONG, "kolgoal-status": "active", "kolgoal-provenance": "stated"}
     response = owner_client.post(url, data, **HTMX)
     assert response.status_code == 422
