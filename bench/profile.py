@@ -19,13 +19,10 @@ import statistics
 import time
 import urllib.parse
 
-from bench.run import (
-    DEFAULT_SERVER,
-    RESULTS_DIR,
-    database_url_for,
-    touchpoint_body,
-    use_in_process_settings,
-)
+from bench import RESULTS_DIR
+from bench.database import database_url_for, use_in_process_settings
+from bench.load import touchpoint_body
+from bench.run import DEFAULT_SERVER
 
 
 def main() -> None:
@@ -50,15 +47,14 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import User
-
     settings.ROOT_URLCONF = "bench.urls"
     client = Client()
-    client.force_login(User.objects.get(email=seeded[f"{args.role}_email"]))
+    client.force_login(get_user_model().objects.get(email=seeded[f"{args.role}_email"]))
 
     def request():
         if args.post:

@@ -11,8 +11,11 @@ from collections import Counter
 
 from django.utils import timezone
 
-from contacts.models import Interest, Kol, Stage, Topic
-from engagements.management.commands._demo_people import CONGRESSES, TOPIC_TALK, in_sentence
+from contacts.models import Kol, Stage, Topic
+from demo import phrases
+from demo.people import in_sentence
+from demo.phrases import G, K
+from demo.talk import CONGRESSES, TOPIC_TALK
 from engagements.models import Ask, EngagementPlan, FollowUp, Give, Question, Touchpoint
 from engagements.services.interactions import kol_refresh_last_interaction
 from engagements.services.touchpoints import thank_you_text
@@ -21,118 +24,6 @@ HISTORY_DAYS = 548  # 18 months
 ASK_HEAVY_COUNT = 5
 TOUCHPOINTS = {Stage.ESTABLISHING: (1, 3), Stage.DEVELOPING: (3, 6), Stage.MAINTAINING: (6, 10)}
 GIVE_EVERY_DAYS = {Stage.ESTABLISHING: 75, Stage.DEVELOPING: 50, Stage.MAINTAINING: 30}
-
-K = Touchpoint.Kind
-KIND_WEIGHTS = {
-    K.MEETING: 18, K.CONGRESS: 12, K.ADVISORY_BOARD: 5, K.VIRTUAL: 14, K.PHONE: 12,
-    K.PRACTICE_VISIT: 8, K.INVESTIGATOR_MEETING: 2, K.SPEAKER_TRAINING: 2, K.SOCIAL_EVENT: 2,
-    K.EMAIL: 10, K.DIGITAL: 7,
-}  # fmt: skip
-AT_CONGRESS = {K.CONGRESS, K.SOCIAL_EVENT}
-
-PERSONAL_SAID = [
-    "Fellows keep asking for case-based teaching on {t}",
-    "Has an IIS idea on {t} but no statistician; asked how our IIS process works",
-    "Would speak on {t} at the regional meeting if the content is theirs, not ours",
-    "Gets most new evidence on {t} from LinkedIn and colleagues now, not journals",
-    "Protected research time was cut this year; {t} work happens in the evenings",
-]
-PRAISE = [
-    "The literature summaries are the one industry email they actually read",
-    "Found the congress overview balanced; shared it with the department",
-    "Appreciated that we said upfront what we hoped to learn from the meeting",
-    "Medical information answered their question within two days; helpful",
-]
-CRITICISM = [
-    "Your last slide deck overstated the subgroup data",
-    "Too many emails from different people in the company; wants one contact",
-    "The advisory board agenda left no time for their questions",
-    "The speaker slides were too promotional to use with fellows",
-    "The literature summary missed last month's negative trial",
-]
-NEXT_STEPS = [
-    "Send {r}",
-    "Send {r}",
-    "Share {r} for their fellows' teaching",
-    "Ask medical information to answer their question on {t}",
-    "Check dates for a grand rounds talk on {t}",
-    "Introduce them to the {t} registry lead",
-]
-SUMMARIES = {
-    K.CONGRESS: ["Met after the {t} session", "Talked through the late-breaking {t} data"],
-    K.SOCIAL_EVENT: ["Faculty dinner; talked about {t} and their plans for the year"],
-    K.ADVISORY_BOARD: ["Advisory board on {t}; they led the discussion on unmet needs"],
-    K.INVESTIGATOR_MEETING: ["Investigator meeting; their site's experience recruiting in {t}"],
-    K.SPEAKER_TRAINING: ["Speaker training on {t}; prepared their case-based talk"],
-    K.EMAIL: [
-        "They emailed a question on {t}; we answered with the latest data",
-        "Replied to our literature summary on {t} with questions",
-    ],
-    K.DIGITAL: ["Commented on their LinkedIn post about {t}", "They shared our {t} overview"],
-    None: [
-        "Discussed their clinic's experience with {t}",
-        "Caught up on their {t} work and what they need next",
-        "Talked through the new evidence on {t}",
-        "Reviewed what their fellows need on {t}",
-    ],
-}
-FIRST_SUMMARY = "First meeting: their work on {t}, and what would help them"
-QUESTIONS_TEXT = ["How do you decide who gets referred?", "What would change your practice?"]
-
-G = Give.Kind
-GIVE_NOTES = {
-    G.LITERATURE: "Monthly literature summary: {t}",
-    G.CONGRESS_OVERVIEW: "Overview of the {t} sessions at {c}, which they could not attend",
-    G.RESOURCE: "Sent {r}",
-    G.INTRODUCTION: "Introduced them to a registry lead working on {t}",
-    G.OPPORTUNITY_TALK: "Speaking slot at the regional meeting on {t}",
-    G.OPPORTUNITY_PUBLICATION: "Invitation to co-author a review on {t}",
-    G.OPPORTUNITY_ADVISORY: "Nomination for the society working group on {t}",
-    G.OPPORTUNITY_STUDY: "Site opportunity in an investigator-led study on {t}",
-}
-# Opportunities go only to KOLs who told us (or we assumed) they care for that kind of work.
-OPPORTUNITY_FOR = {
-    G.OPPORTUNITY_TALK: {Interest.Kind.SPEAKING, Interest.Kind.EDUCATION},
-    G.OPPORTUNITY_PUBLICATION: {Interest.Kind.PUBLICATIONS, Interest.Kind.CONTENT},
-    G.OPPORTUNITY_ADVISORY: {Interest.Kind.ADVISORY},
-    G.OPPORTUNITY_STUDY: {Interest.Kind.RESEARCH, Interest.Kind.CLINICAL_TRIALS},
-}
-RESPONSES = [
-    "Thanked us; shared it with their fellows",
-    "Said it saved an evening of reading",
-    "Asked for the full papers behind two of the items",
-    "Forwarded it to the department's journal club",
-]
-OPPORTUNITY_RESPONSES = ["Accepted; delighted to be asked", "Declined this time: too much travel"]
-
-A = Ask.Kind
-ASKS = {
-    A.ADVISORY_BOARD: "A say in the {t} evidence plan and time with international peers",
-    A.SPEAKING: "A platform for their {t} data, on slides they control; fair-market honorarium",
-    A.PRODUCT_FEEDBACK: "Early sight of the {t} patient tool, shaped around their clinic's needs",
-    A.STUDY: "Access to the {t} study for their patients and a role in the publication",
-}
-ASK_OUTCOMES = ["Accepted", "Accepted; joined the spring meeting", "Declined: no time this year"]
-
-OBJECTIVES = [
-    "Learn how they manage {t} and where their patients get stuck",
-    "Share balanced, up-to-date evidence on {t} every quarter",
-    "Explore support for their investigator-initiated study idea on {t}",
-    "Involve them in the {t} advisory board if they want it",
-    "Support their fellows' teaching on {t}",
-]
-KOL_INPUT = [
-    "Wants fewer, better-prepared meetings, with the agenda a week ahead",
-    "Asked us to focus on data in patients like theirs, not trial averages",
-    "Happy to advise, but will not speak at promotional meetings",
-    "Wants the literature summaries monthly, short, with links",
-]
-MEASURES = [
-    "Their questions answered within a week",
-    "Two-way scientific exchange at least quarterly",
-    "Insights on unmet needs in {t} shared with the medical team",
-    "A joint abstract submitted to a congress",
-]
 
 
 def ask_heavy_names(names: list[str]) -> set[str]:
@@ -248,12 +139,14 @@ class KolHistory:
         soon = min(last, self.first_day + datetime.timedelta(days=3))
         days = [self.day_between(self.first_day, soon)] if count > 1 else []
         days += [self.day_between(self.first_day, last) for _ in range(count - 2)] + [last]
-        kinds = rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()), k=count)
+        kinds = rng.choices(
+            list(phrases.KIND_WEIGHTS), list(phrases.KIND_WEIGHTS.values()), k=count
+        )
         before_last = self.congresses(self.first_day, last - datetime.timedelta(days=1))
         plan = []
         for i, (day, kind) in enumerate(zip(days, kinds, strict=True)):
             where = ""
-            if kind in AT_CONGRESS:
+            if kind in phrases.AT_CONGRESS:
                 # The last contact stays on `last` (it sets the check-in clock): not at a congress.
                 options = before_last if i < count - 1 else []
                 if options:
@@ -278,11 +171,11 @@ class KolHistory:
 
     def they_said(self, topic: Topic) -> str:
         rng, words = self.rng, self.topic_words(topic)
-        options = list(TOPIC_TALK.get(topic.name, ())[1:]) or [PERSONAL_SAID[0]]
+        options = list(TOPIC_TALK.get(topic.name, ())[1:]) or [phrases.PERSONAL_SAID[0]]
         fresh = [s for s in options if s not in self.said_used] or options
         said = rng.sample(fresh, min(len(fresh), rng.choice([1, 1, 2])))
         if rng.random() < 0.35:
-            said.append(rng.choice(PERSONAL_SAID))
+            said.append(rng.choice(phrases.PERSONAL_SAID))
         self.said_used.update(said)
         return ". ".join(s.format(**words) for s in said) + "."
 
@@ -292,16 +185,16 @@ class KolHistory:
         words = self.topic_words(topics[0])
         conversation = kind not in Touchpoint.ONE_WAY_KINDS
         if n == 0 and conversation and self.start == self.kol.created_at:
-            summary = FIRST_SUMMARY
+            summary = phrases.FIRST_SUMMARY
         else:
-            summary = rng.choice(SUMMARIES.get(kind, SUMMARIES[None]))
+            summary = rng.choice(phrases.SUMMARIES.get(kind, phrases.SUMMARIES[None]))
         feedback, criticism = "", False
         if rng.random() < 0.25:
             criticism = rng.random() < 0.4
-            feedback = rng.choice(CRITICISM if criticism else PRAISE)
+            feedback = rng.choice(phrases.CRITICISM if criticism else phrases.PRAISE)
         steps = []
         if conversation and rng.random() < 0.4:
-            steps = rng.sample(NEXT_STEPS, rng.choice([1, 1, 2]))
+            steps = rng.sample(phrases.NEXT_STEPS, rng.choice([1, 1, 2]))
         occurred_at = self.at(day)
         touchpoint = Touchpoint(
             kol=self.kol,
@@ -313,7 +206,7 @@ class KolHistory:
             they_said=self.they_said(topics[0]) if conversation or rng.random() < 0.5 else "",
             feedback=feedback,
             is_criticism=criticism,
-            questions_text=rng.choice(QUESTIONS_TEXT) if rng.random() < 0.1 else "",
+            questions_text=rng.choice(phrases.QUESTIONS_TEXT) if rng.random() < 0.1 else "",
             next_steps="\n".join(dict.fromkeys(s.format(**words) for s in steps)),
             created_at=min(occurred_at + datetime.timedelta(hours=rng.randint(1, 6)), self.now),
         )
@@ -409,7 +302,7 @@ class KolHistory:
         kinds = [G.LITERATURE] * 8 + [G.CONGRESS_OVERVIEW] * 3 + [G.RESOURCE] * 2
         kinds += [G.INTRODUCTION] + [
             kind
-            for kind, wanted in OPPORTUNITY_FOR.items()
+            for kind, wanted in phrases.OPPORTUNITY_FOR.items()
             if any(i.kind in wanted for i in self.interests)
         ]
         gives = []
@@ -419,13 +312,15 @@ class KolHistory:
             congresses = self.congresses(self.first_day, day)
             if kind == G.CONGRESS_OVERVIEW and not congresses:
                 kind = G.LITERATURE
-            note = GIVE_NOTES[kind].format(
+            note = phrases.GIVE_NOTES[kind].format(
                 c=congresses[-1][1] if congresses else "", **self.topic_words(topic)
             )
             response = ""
             if rng.random() < 0.4:
                 response = rng.choice(
-                    OPPORTUNITY_RESPONSES if kind in OPPORTUNITY_FOR else RESPONSES
+                    phrases.OPPORTUNITY_RESPONSES
+                    if kind in phrases.OPPORTUNITY_FOR
+                    else phrases.RESPONSES
                 )
             gives.append(
                 Give(
@@ -452,15 +347,15 @@ class KolHistory:
             low = self.first_day
         asks = []
         for _ in range(count):
-            kind, topic = rng.choice(list(ASKS)), rng.choice(self.topics)
+            kind, topic = rng.choice(list(phrases.ASKS)), rng.choice(self.topics)
             day = self.day_between(low, last)
-            outcome = rng.choice(ASK_OUTCOMES) if rng.random() < 0.6 else ""
+            outcome = rng.choice(phrases.ASK_OUTCOMES) if rng.random() < 0.6 else ""
             asks.append(
                 Ask(
                     kol=self.kol,
                     by=self.kol.owner,
                     kind=kind,
-                    in_it_for_kol=ASKS[kind].format(**self.topic_words(topic)),
+                    in_it_for_kol=phrases.ASKS[kind].format(**self.topic_words(topic)),
                     asked_on=day,
                     outcome=outcome,
                     created_at=self.at(day),
@@ -476,7 +371,7 @@ class KolHistory:
         rng, kol = self.rng, self.kol
         words = [self.topic_words(topic) for topic in self.topics]
         objectives = [
-            o.format(**rng.choice(words)) for o in rng.sample(OBJECTIVES, rng.randint(2, 3))
+            o.format(**rng.choice(words)) for o in rng.sample(phrases.OBJECTIVES, rng.randint(2, 3))
         ]
         built = rng.random() < 0.5
         who = [f"{kol.owner.display_name}: MSL, main contact"]
@@ -487,10 +382,10 @@ class KolHistory:
             kol=kol,
             objectives="\n".join(objectives),
             built_with_kol=built,
-            kol_input=rng.choice(KOL_INPUT) if built else "",
+            kol_input=rng.choice(phrases.KOL_INPUT) if built else "",
             who_interacts="\n".join(who),
             outcome_measures="\n".join(
-                m.format(**rng.choice(words)) for m in rng.sample(MEASURES, 2)
+                m.format(**rng.choice(words)) for m in rng.sample(phrases.MEASURES, 2)
             ),
             next_review_on=self.today + datetime.timedelta(days=rng.randint(-20, 120)),
             updated_by=kol.owner,

@@ -4,7 +4,7 @@ import datetime
 
 from accounts.models import User
 from contacts.models import Kol, Topic
-from engagements.models import Event, Opportunity
+from events.models import Event, Opportunity
 
 # (name, days from today to start, length in days, location, topic names)
 EVENTS = [

@@ -3,10 +3,8 @@ from django.contrib import admin
 from engagements.models import (
     Ask,
     EngagementPlan,
-    Event,
     FollowUp,
     Give,
-    Opportunity,
     Question,
     Touchpoint,
     TouchpointInterest,
@@ -76,20 +74,3 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["purpose", ("owner", admin.EmptyFieldListFilter)]
     search_fields = ["text"]
     list_select_related = ["owner"]
-
-
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["name", "starts_on", "ends_on", "location"]
-    list_filter = ["areas"]
-    search_fields = ["name", "location"]
-    autocomplete_fields = ["topics", "attendees", "areas"]
-    date_hierarchy = "starts_on"
-
-
-@admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "deadline"]
-    list_filter = ["kind"]
-    search_fields = ["title", "description"]
-    autocomplete_fields = ["topics"]

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from contacts.models import Interest, Kol, TherapeuticArea, Topic
+from common.locking import Versioned
+from contacts.models import Interest, Kol, Topic
 
 
 class Question(models.Model):
@@ -44,7 +45,7 @@ class Question(models.Model):
         return self.text
 
 
-class Touchpoint(models.Model):
+class Touchpoint(Versioned):
     class Kind(models.TextChoices):
         MEETING = "meeting", "In-person meeting"
         PRACTICE_VISIT = "practice_visit", "Practice visit"
@@ -84,7 +85,6 @@ class Touchpoint(models.Model):
     )
     # One per rendered form: a double submit of the same form creates one touchpoint.
     form_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,7 +192,7 @@ class FollowUp(models.Model):
         return f"{self.get_kind_display()} for {self.kol} by {self.due_on}"
 
 
-class Give(models.Model):
+class Give(Versioned):  # edited by the one who logged it and the KOL's owner
     class Kind(models.TextChoices):
         LITERATURE = "literature", "Literature summary"
         CONGRESS_OVERVIEW = "congress_overview", "Congress overview"
@@ -228,7 +228,7 @@ class Give(models.Model):
         return f"{self.get_kind_display()} to {self.kol}"
 
 
-class Ask(models.Model):
+class Ask(Versioned):
     class Kind(models.TextChoices):
         ADVISORY_BOARD = "advisory_board", "Advisory board"
         SPEAKING = "speaking", "Speaking"
@@ -255,7 +255,7 @@ class Ask(models.Model):
         return f"{self.get_kind_display()} asked of {self.kol}"
 
 
-class EngagementPlan(models.Model):
+class EngagementPlan(Versioned):
     kol = models.OneToOneField(Kol, on_delete=models.CASCADE, related_name="engagement_plan")
     objectives = models.TextField("objectives and expectations", blank=True)
     built_with_kol = models.BooleanField("built with the KOL's input", default=False)
@@ -265,7 +265,6 @@ class EngagementPlan(models.Model):
     )
     outcome_measures = models.TextField("how outcomes are measured", blank=True)
     next_review_on = models.DateField("next review", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -273,54 +272,3 @@ class EngagementPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Engagement plan for {self.kol}"
-
-
-class Event(models.Model):
-    """A congress or meeting; after it ends, KOLs who care about its topics and missed it
-    are suggested for a congress overview."""
-
-    name = models.CharField(max_length=200)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    location = models.CharField(max_length=200, blank=True)
-    areas = models.ManyToManyField(TherapeuticArea, blank=True, related_name="events")
-    topics = models.ManyToManyField(Topic, blank=True, related_name="events")
-    attendees = models.ManyToManyField(Kol, blank=True, related_name="events_attended")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-starts_on", "name"]
-        indexes = [models.Index(fields=["ends_on"], name="event_ends_on")]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.starts_on:%b %Y})"
-
-
-class Opportunity(models.Model):
-    """Something we could offer a qualified KOL who has said they are interested."""
-
-    class Kind(models.TextChoices):
-        SPEAKING = "speaking", "Speaking slot"
-        PUBLICATION = "publication", "Publication"
-        ADVISORY = "advisory", "Advisory role"
-        STUDY = "study", "Study"
-
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    topics = models.ManyToManyField(Topic, blank=True, related_name="opportunities")
-    deadline = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["deadline", "title"]
-        verbose_name_plural = "opportunities"
-
-    def __str__(self) -> str:
-        return self.title

@@ -1,29 +1,13 @@
-"""Each area keeps its own url list beside its views."""
+"""Each area keeps its own url list beside its views; the KOL page's parts are listed with
+the page, in kolpage/urls.py."""
 
-from engagements.views import (
-    events,
-    followups,
-    ledger,
-    plan,
-    prep,
-    privacy,
-    questions,
-    search,
-    timeline,
-    today,
-)
+from engagements.views import prep, questions, timeline, today
 
 app_name = "engagements"
 
 urlpatterns = [
     *timeline.urlpatterns,
-    *followups.urlpatterns,
     *today.urlpatterns,
-    *ledger.urlpatterns,
-    *plan.urlpatterns,
     *prep.urlpatterns,
     *questions.urlpatterns,
-    *events.urlpatterns,
-    *search.urlpatterns,
-    *privacy.urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""Forms for events and opportunities. They only validate; engagements.services.events writes."""
+"""Forms for events and opportunities. They only validate; events.services writes."""
 
 import datetime
 
@@ -9,8 +9,8 @@ from django.utils import timezone
 from accounts.models import User
 from contacts.forms import DateInput, LimitedTextMixin
 from contacts.models import Kol, TherapeuticArea, Topic
-from engagements.models import Event, Opportunity
-from engagements.selectors.events import attendee_choices
+from events.models import Event, Opportunity
+from events.selectors import attendee_choices
 
 
 def _squash(text: str) -> str:

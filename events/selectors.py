@@ -1,18 +1,19 @@
 """Reads for events (congresses, meetings) and opportunities we could offer a KOL.
 
 Events and opportunities are shared by everyone signed in; the KOLs on their pages are
-only ever those the user may see (contacts.selectors.kols_for_user).
+only ever those the user may see (contacts.selectors.kols_for_user). What joins them with
+gives is engagements.selectors.events.
 """
 
 import datetime
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance, Topic
 from contacts.selectors import kols_for_user
-from engagements.models import Event, Give, Opportunity
+from events.models import Event, Opportunity
 
 # An interest the KOL told us, or an assumption they confirmed.
 STATED = Q(provenance=Provenance.STATED) | Q(assumption_status=AssumptionStatus.CONFIRMED)
@@ -23,14 +24,6 @@ INTEREST_KINDS_FOR_OPPORTUNITY = {
     Opportunity.Kind.PUBLICATION: [Interest.Kind.PUBLICATIONS, Interest.Kind.CONTENT],
     Opportunity.Kind.ADVISORY: [Interest.Kind.ADVISORY],
     Opportunity.Kind.STUDY: [Interest.Kind.RESEARCH, Interest.Kind.CLINICAL_TRIALS],
-}
-
-# The ledger kind to log when the opportunity is offered.
-GIVE_KIND_FOR_OPPORTUNITY = {
-    Opportunity.Kind.SPEAKING: Give.Kind.OPPORTUNITY_TALK,
-    Opportunity.Kind.PUBLICATION: Give.Kind.OPPORTUNITY_PUBLICATION,
-    Opportunity.Kind.ADVISORY: Give.Kind.OPPORTUNITY_ADVISORY,
-    Opportunity.Kind.STUDY: Give.Kind.OPPORTUNITY_STUDY,
 }
 
 
@@ -70,40 +63,6 @@ def attendee_choices(user: User, event: Event | None = None) -> QuerySet[Kol]:
     if event is not None and event.pk:
         chosen |= Q(pk__in=event.attendees.values("pk"))
     return visible.filter(chosen).order_by("name", "pk")
-
-
-def overview_suggestions(event: Event, user: User) -> QuerySet[Kol]:
-    """Active KOLs `user` may see who told us they care about one of the event's topics and
-    did not attend: candidates for a congress overview.
-
-    Each carries `matching_interests` (the stated interests on the event's topics) and
-    `overview_given_on` (their latest congress overview since the event ended, or None).
-    Three queries whatever the number of KOLs.
-    """
-    event_topics = event.topics.values("pk")
-    matching = Interest.objects.filter(STATED, topic__in=event_topics)
-    overview = (
-        Give.objects.filter(
-            kol=OuterRef("pk"), kind=Give.Kind.CONGRESS_OVERVIEW, given_on__gte=event.ends_on
-        )
-        .values("kol")
-        .annotate(last=Max("given_on"))
-        .values("last")
-    )
-    return (
-        kols_for_user(user)
-        .filter(Exists(matching.filter(kol=OuterRef("pk"))))
-        .exclude(pk__in=event.attendees.values("pk"))
-        .annotate(overview_given_on=Subquery(overview))
-        .prefetch_related(
-            Prefetch(
-                "interests",
-                queryset=matching.select_related("topic").order_by("topic__name", "pk"),
-                to_attr="matching_interests",
-            )
-        )
-        .order_by(F("overview_given_on").asc(nulls_first=True), "name", "pk")
-    )
 
 
 def event_has_ended(event: Event, *, today: datetime.date) -> bool:

@@ -8,7 +8,7 @@ from accounts.models import User
 from contacts import audit
 from contacts.models import AuditEntry, Kol
 from contacts.selectors import kols_for_user
-from engagements.models import Event, Opportunity
+from events.models import Event, Opportunity
 
 EVENT_FIELDS = ["name", "starts_on", "ends_on", "location"]
 OPPORTUNITY_FIELDS = ["kind", "title", "description", "deadline"]

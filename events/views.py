@@ -1,4 +1,5 @@
-"""Events (congresses, meetings) and opportunities: list, create, edit, detail.
+"""Events (congresses, meetings) and opportunities: list, create, edit. Their detail pages
+join them with gives (engagements.views.events); events.urls names them all.
 
 Anyone signed in sees and creates them; the creator or a staff user edits. The KOLs on
 these pages are only ever those the user may see.
@@ -9,16 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.rendering import INVALID, render_page_or_part
-from contacts.selectors import shared_history
-from engagements.forms.events import EventFilter, EventForm, OpportunityForm
-from engagements.models import Event, Opportunity
-from engagements.selectors import events as selectors
-from engagements.services import events as services
+from events import selectors, services
+from events.forms import EventFilter, EventForm, OpportunityForm
+from events.models import Event, Opportunity
 
 PAGE_SIZE = 50
 
@@ -44,7 +42,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "today": timezone.localdate(),
     }
-    return render_page_or_part(request, "engagements/event_list.html", "results", context)
+    return render_page_or_part(request, "events/event_list.html", "results", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,9 +51,9 @@ def event_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         event = services.event_create(by=request.user, data=form.cleaned_data)
         messages.success(request, f"{event.name} added.")
-        return redirect("engagements:event_detail", pk=event.pk)
+        return redirect("events:event_detail", pk=event.pk)
     status = INVALID if form.is_bound else 200
-    return render(request, "engagements/event_form.html", {"form": form}, status=status)
+    return render(request, "events/event_form.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,27 +68,10 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.event_update(event=event, by=request.user, data=form.cleaned_data)
         messages.success(request, "Event saved.")
-        return redirect("engagements:event_detail", pk=event.pk)
+        return redirect("events:event_detail", pk=event.pk)
     status = INVALID if form.is_bound else 200
     context["form"] = form
-    return render(request, "engagements/event_form.html", context, status=status)
-
-
-@require_GET
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = selectors.get_event(pk)
-    today = timezone.localdate()
-    ended = selectors.event_has_ended(event, today=today)
-    context = {
-        "event": event,
-        "ended": ended,
-        "today": today,
-        "attendees": selectors.event_attendees_for_user(event, request.user),
-        "suggestions": selectors.overview_suggestions(event, request.user) if ended else None,
-        "can_edit": selectors.may_change(request.user, event),
-        "history_entries": shared_history("event", event.pk),
-    }
-    return render(request, "engagements/event_detail.html", context)
+    return render(request, "events/event_form.html", context, status=status)
 
 
 # Opportunities -------------------------------------------------------------------------
@@ -104,7 +85,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         "past_opportunities": selectors.past_opportunities(today=today),
         "today": today,
     }
-    return render(request, "engagements/opportunity_list.html", context)
+    return render(request, "events/opportunity_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,9 +94,9 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         opportunity = services.opportunity_create(by=request.user, data=form.cleaned_data)
         messages.success(request, f"{opportunity.title} added. See who it fits below.")
-        return redirect("engagements:opportunity_detail", pk=opportunity.pk)
+        return redirect("events:opportunity_detail", pk=opportunity.pk)
     status = INVALID if form.is_bound else 200
-    return render(request, "engagements/opportunity_form.html", {"form": form}, status=status)
+    return render(request, "events/opportunity_form.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,35 +111,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             opportunity=opportunity, data=form.cleaned_data, by=request.user
         )
         messages.success(request, "Opportunity saved.")
-        return redirect("engagements:opportunity_detail", pk=opportunity.pk)
+        return redirect("events:opportunity_detail", pk=opportunity.pk)
     status = INVALID if form.is_bound else 200
     context["form"] = form
-    return render(request, "engagements/opportunity_form.html", context, status=status)
-
-
-@require_GET
-def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = selectors.get_opportunity(pk)
-    today = timezone.localdate()
-    context = {
-        "opportunity": opportunity,
-        "is_open": opportunity.deadline is None or opportunity.deadline >= today,
-        "matches": selectors.opportunity_matches(opportunity, request.user),
-        "give_kind": selectors.GIVE_KIND_FOR_OPPORTUNITY[opportunity.kind].label,
-        "give_kind_value": selectors.GIVE_KIND_FOR_OPPORTUNITY[opportunity.kind].value,
-        "can_edit": selectors.may_change(request.user, opportunity),
-        "history_entries": shared_history("opportunity", opportunity.pk),
-    }
-    return render(request, "engagements/opportunity_detail.html", context)
-
-
-urlpatterns = [
-    path("events/", event_list, name="event_list"),
-    path("events/new/", event_create, name="event_create"),
-    path("events/<int:pk>/", event_detail, name="event_detail"),
-    path("events/<int:pk>/edit/", event_edit, name="event_edit"),
-    path("opportunities/", opportunity_list, name="opportunity_list"),
-    path("opportunities/new/", opportunity_create, name="opportunity_create"),
-    path("opportunities/<int:pk>/", opportunity_detail, name="opportunity_detail"),
-    path("opportunities/<int:pk>/edit/", opportunity_edit, name="opportunity_edit"),
-]
+    return render(request, "events/opportunity_form.html", context, status=status)

@@ -16,57 +16,10 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from kolcrm.environment import env_bool, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KOLCRM_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_str(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if value == "":
-        return default
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false (1/0, yes/no), not {value!r}.")
-
-
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    value = os.environ.get(name, "").strip()
-    if value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
-    if number < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
-    return number
-
-
-def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
-    value = os.environ.get(name, "").strip()
-    if value == "":
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.") from None
-    if number < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
-    return number
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development")
@@ -112,9 +65,15 @@ INSTALLED_APPS = [
     "common",
     "accounts",
     "contacts",
+    "events",
     "engagements",
     "reviews",
+    "search",
     "reminders",
+    "privacy",
+    "kolpage",
+    "demo",
+    "bench",
     "axes",
 ]
 
@@ -245,7 +204,7 @@ USE_I18N = False
 USE_TZ = True
 
 # Largest form body (files aside) before the 413 page of kolcrm.urls.bad_request: Django's
-# 2.5 MB, far above the forms' 20,000-character notes (contacts.forms.TEXT_MAX_CHARS).
+# 2.5 MB, far above the forms' 20,000-character notes (common.text.TEXT_MAX_CHARS).
 # Imported files have their own limit (contacts.imports.MAX_BYTES, 5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

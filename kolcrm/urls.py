@@ -1,39 +1,16 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import RequestDataTooBig
-from django.shortcuts import render
 from django.urls import include, path
-from django.views import defaults
 from django.views.generic import RedirectView
-from django_htmx.http import reswap, retarget
 
 from accounts import views as account_views
-from contacts.forms import TEXT_MAX_CHARS
 from engagements.views import events as event_pages
 from events import urls as events_urls
 from reminders import urls as reminder_urls
-from reviews.views import team as team_views
+from reviews.views import invitations as invitation_views
 
-
-def bad_request(request, exception):
-    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (a pasted document, say) gets a page that says
-    so; any other bad request gets Django's plain answer."""
-    if not isinstance(exception, RequestDataTooBig):
-        return defaults.bad_request(request, exception)
-    context = {
-        "limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024),
-        "text_max_chars": f"{TEXT_MAX_CHARS:,}",
-    }
-    if getattr(request, "htmx", False):
-        # Shown in the page's messages; the form keeps what was typed (base.html swaps 413).
-        response = render(request, "413.html#message", context, status=413)
-        return reswap(retarget(response, "#messages"), "innerHTML")
-    return render(request, "413.html", context, status=413)
-
-
-handler400 = bad_request
+handler400 = "common.errors.bad_request"
 
 
 # The only pages reachable without signing in. Every other view requires a login
@@ -62,7 +39,7 @@ public_urlpatterns = [
         name="password_reset_complete",
     ),
     *reminder_urls.public_urlpatterns,
-    *team_views.public_urlpatterns,
+    *invitation_views.public_urlpatterns,
 ]
 for pattern in public_urlpatterns:
     pattern.callback = login_not_required(pattern.callback)

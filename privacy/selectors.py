@@ -1,38 +1,20 @@
-"""A KOL's data on request: everything we hold about the person, and erasing it.
+"""A KOL's data on request: everything we hold about the person (privacy.services erases it).
 
 `kol_data` reads every row about one KOL (a fixed number of queries, however many rows);
-`kol_erase` blanks the person's data in one transaction but keeps the rows (kind, date, who),
-so team counts, stage statistics and the ledger balance stay true.
+`erase_preview` counts what erasing would blank.
 """
 
 import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from events.models import Event
 
 from accounts.models import User
-from contacts import audit
-from contacts.models import AuditEntry, Goal, ImportJob, Interest, Kol, StageChange
-from engagements.models import (
-    Ask,
-    EngagementPlan,
-    Event,
-    FollowUp,
-    Give,
-    Touchpoint,
-)
-from engagements.signals import kol_erased
-
-ERASED_SUMMARY = "(erased)"
-
-
-def _stage_review_model():
-    # reviews builds on engagements; looked up by name so engagements never imports it.
-    return apps.get_model("reviews", "StageReview")
+from contacts.models import AuditEntry, Goal, Interest, Kol, StageChange
+from engagements.models import Ask, EngagementPlan, FollowUp, Give, Touchpoint
+from reviews.models import StageReview
 
 
 def _who(user: User | None) -> str:
@@ -187,7 +169,7 @@ def _event(event: Event) -> dict[str, Any]:
     }
 
 
-def _review(review) -> dict[str, Any]:
+def _review(review: StageReview) -> dict[str, Any]:
     return {
         "at": review.at,
         "reviewer": _who(review.reviewer),
@@ -219,7 +201,7 @@ def kol_data(kol: Kol) -> dict[str, Any]:
         .prefetch_related("topics", "questions", "interest_links__interest__topic__area")
         .order_by("occurred_at", "pk")
     )
-    reviews = _stage_review_model().objects.filter(kol=kol).select_related("reviewer")
+    reviews = StageReview.objects.filter(kol=kol).select_related("reviewer")
     return {
         "exported_at": timezone.now(),
         "profile": _profile(kol),
@@ -357,29 +339,6 @@ def timeline_rows(kol: Kol) -> list[list[Any]]:
     return [row for _, row in rows]
 
 
-# Erasing -------------------------------------------------------------------------------
-
-KOL_BLANKED = {
-    "credentials": "",
-    "specialty": "",
-    "institution": "",
-    "city": "",
-    "country": "",
-    "email": "",
-    "phone": "",
-    "profile_url": "",
-    "from_where": "",
-    "trained_at": "",
-    "passions": "",
-    "preferred_channel": "",
-    "cadence_days": None,
-    "email_consent": False,
-    "email_consent_on": None,
-}
-TOUCHPOINT_TEXTS = ["summary", "they_said", "feedback", "questions_text", "next_steps", "where"]
-PLAN_TEXTS = ["objectives", "kol_input", "who_interacts", "outcome_measures"]
-
-
 def erase_preview(kol: Kol) -> dict[str, int]:
     """How many rows keep their place (kind, date, who) but lose their words."""
     # One count per kind: a single query joining them all would multiply the rows.
@@ -393,62 +352,3 @@ def erase_preview(kol: Kol) -> dict[str, int]:
         "events": Event.objects.filter(attendees=kol).count(),
         "history": AuditEntry.objects.filter(kol=kol).count(),
     }
-
-
-def erased_name(kol: Kol) -> str:
-    return f"Erased KOL #{kol.pk}"
-
-
-def _names_them(row: Any, identifiers: set[str]) -> bool:
-    cells = row.values() if isinstance(row, dict) else row or []
-    return any(str(cell).strip().lower() in identifiers for cell in cells)
-
-
-def _scrub_import_jobs(kol: Kol, identifiers: set[str]) -> None:
-    """Uploaded lists keep their rows for the import preview: drop this person's rows."""
-    for job in ImportJob.objects.filter(owner_id=kol.owner_id).only("pk", "rows"):
-        kept = [row for row in job.rows if not _names_them(row, identifiers)]
-        if len(kept) != len(job.rows):
-            ImportJob.objects.filter(pk=job.pk).update(rows=kept)
-
-
-@transaction.atomic
-def kol_erase(*, kol: Kol, by: User) -> Kol:
-    """Erase the person's data on their request. The rows stay, their words go."""
-    identifiers = {v.strip().lower() for v in (kol.name, kol.email, kol.phone) if v.strip()}
-    now = timezone.now()
-    Kol.objects.filter(pk=kol.pk).update(
-        name=erased_name(kol),
-        erased_at=now,
-        is_archived=True,
-        version=F("version") + 1,
-        updated_at=now,
-        **KOL_BLANKED,
-    )
-    kol.therapeutic_areas.clear()
-    kol.events_attended.clear()
-    Interest.objects.filter(kol=kol).update(note="")
-    Goal.objects.filter(kol=kol).update(text="", in_it_for_kol="")
-    Touchpoint.objects.filter(kol=kol).update(**dict.fromkeys(TOUCHPOINT_TEXTS, ""))
-    Give.objects.filter(kol=kol).update(note="", response="")
-    Ask.objects.filter(kol=kol).update(in_it_for_kol="", outcome="")
-    follow_ups = FollowUp.objects.filter(kol=kol)
-    follow_up_ids = list(follow_ups.values_list("pk", flat=True))
-    follow_ups.update(text="")
-    # Sent-reminder subjects name the KOL: the outbox (an app above this one) listens.
-    kol_erased.send(sender=Kol, kol=kol, follow_up_ids=follow_up_ids, name=erased_name(kol))
-    EngagementPlan.objects.filter(kol=kol).update(**dict.fromkeys(PLAN_TEXTS, ""))
-    StageChange.objects.filter(kol=kol).update(reason="")
-    _stage_review_model().objects.filter(kol=kol).update(comment="")
-    AuditEntry.objects.filter(kol=kol).update(changes={}, summary=ERASED_SUMMARY)
-    _scrub_import_jobs(kol, identifiers)
-    audit.record(
-        kol=kol,
-        actor=by,
-        action=AuditEntry.Action.ERASED,
-        subject="personal data",
-        subject_id=kol.pk,
-        summary="Personal data erased on the person's request",
-    )
-    kol.refresh_from_db()
-    return kol

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,7 +20,7 @@ from common.rendering import INVALID
 from contacts import exports
 from contacts import selectors as contact_selectors
 from contacts.models import Kol
-from engagements.services import privacy as services
+from privacy import selectors, services
 
 
 def _require_data_request(request: HttpRequest, kol: Kol) -> None:
@@ -37,7 +36,7 @@ def _require_data_request(request: HttpRequest, kol: Kol) -> None:
 def kol_data_json(request: HttpRequest, pk: int) -> HttpResponse:
     kol = contact_selectors.get_kol_for_user(request.user, pk)
     _require_data_request(request, kol)
-    body = json.dumps(services.kol_data(kol), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+    body = json.dumps(selectors.kol_data(kol), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"kol-{kol.pk}-data-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -48,9 +47,9 @@ def kol_data_json(request: HttpRequest, pk: int) -> HttpResponse:
 def kol_data(request: HttpRequest, pk: int) -> HttpResponse:
     kol = contact_selectors.get_kol_for_user(request.user, pk)
     _require_data_request(request, kol)
-    data = services.kol_data(kol)
-    context = {"kol": kol, "data": data, **services.readable_sections(data)}
-    return render(request, "engagements/kol_data.html", context)
+    data = selectors.kol_data(kol)
+    context = {"kol": kol, "data": data, **selectors.readable_sections(data)}
+    return render(request, "privacy/kol_data.html", context)
 
 
 class EraseConfirmForm(forms.Form):
@@ -89,10 +88,10 @@ def kol_erase(request: HttpRequest, pk: int) -> HttpResponse:
             "Their personal data was erased. The record stays, anonymised and archived, "
             "so your team's counts stay true.",
         )
-        return redirect("contacts:kol_detail", pk=kol.pk)
-    context = {"kol": kol, "form": form, "preview": services.erase_preview(kol)}
+        return redirect("kol:kol_detail", pk=kol.pk)
+    context = {"kol": kol, "form": form, "preview": selectors.erase_preview(kol)}
     status = INVALID if form.is_bound else 200
-    return render(request, "engagements/erase_confirm.html", context, status=status)
+    return render(request, "privacy/erase_confirm.html", context, status=status)
 
 
 @require_GET
@@ -100,12 +99,4 @@ def kol_timeline_csv(request: HttpRequest, pk: int) -> HttpResponse:
     # Everyone who sees the KOL sees its timeline on the page; the file holds the same.
     kol = contact_selectors.get_kol_for_user(request.user, pk)
     filename = f"kol-{kol.pk}-timeline-{timezone.localdate():%Y-%m-%d}.csv"
-    return exports.csv_response(filename, services.TIMELINE_COLUMNS, services.timeline_rows(kol))
-
-
-urlpatterns = [
-    path("kols/<int:pk>/data.json", kol_data_json, name="kol_data_json"),
-    path("kols/<int:pk>/data/", kol_data, name="kol_data"),
-    path("kols/<int:pk>/erase/", kol_erase, name="kol_erase"),
-    path("kols/<int:pk>/timeline.csv", kol_timeline_csv, name="kol_timeline_csv"),
-]
+    return exports.csv_response(filename, selectors.TIMELINE_COLUMNS, selectors.timeline_rows(kol))

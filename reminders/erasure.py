@@ -1,13 +1,9 @@
-"""What the outbox does when a domain app announces something (connected in apps.ready)."""
+"""What the outbox forgets when a KOL's data is erased (privacy.services.kol_erase calls it)."""
 
-from django.dispatch import receiver
-
-from engagements.signals import kol_erased
 from reminders.models import Reminder
 
 
-@receiver(kol_erased, dispatch_uid="reminders.forget_erased_kol")
-def forget_erased_kol(sender, *, kol, follow_up_ids, name, **kwargs) -> None:
+def forget_erased_kol(*, follow_up_ids: list[int], name: str) -> None:
     """Sent-reminder subjects name the KOL ("Due today: ... for Dr X"); waiting ones stop."""
     rows = Reminder.objects.filter(
         kind=Reminder.Kind.FOLLOW_UP, object_key__in=[f"followup:{pk}" for pk in follow_up_ids]

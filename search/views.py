@@ -1,13 +1,12 @@
 """Search what KOLs said: one box, touchpoints and KOLs the user may see."""
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.views.decorators.http import require_GET
 
 from common.rendering import render_page_or_part
-from engagements.selectors import search as selectors
+from search import selectors
 
-TEMPLATE = "engagements/search.html"
+TEMPLATE = "search/search.html"
 
 
 @require_GET
@@ -16,6 +15,3 @@ def search(request: HttpRequest) -> HttpResponse:
     results = selectors.search(request.user, query) if query else None
     context = {"q": query, "results": results, "limit": selectors.LIMIT}
     return render_page_or_part(request, TEMPLATE, "results", context)
-
-
-urlpatterns = [path("search/", search, name="search")]

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Max, OuterRef, Q, Subquery
 
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance
-from engagements.models import Event, Give
+from engagements.models import Give
+from events.models import Event
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from bench import run, seed
+from bench import inprocess, seed
+from bench import measures as bench_measures
 
 
 def counts_at(kols: int) -> dict[str, int]:
@@ -23,8 +24,10 @@ def counts_at(kols: int) -> dict[str, int]:
         gives_and_asks=kols * 5,
     )
     emails = {"msl": seeded.msl_email, "manager": seeded.manager_email, "admin": seeded.admin_email}
-    pages = [page for page in run.pages_for(seeded) if page.name != run.CEILING]
-    counted = run.count_queries(pages, emails)
+    pages = [
+        page for page in bench_measures.pages_for(seeded) if page.name != bench_measures.CEILING
+    ]
+    counted = inprocess.count_queries(pages, emails)
     assert {name: c["status"] for name, c in counted.items()} == dict.fromkeys(counted, 200)
     return {name: c["queries"] for name, c in counted.items()}
 

@@ -1,4 +1,4 @@
-"""The benchmark's seeding at a tiny scale, and the driver's pure parts (bench/run.py)."""
+"""The benchmark's seeding at a tiny scale, and the driver's pure parts (bench.measures)."""
 
 import dataclasses
 import json
@@ -8,7 +8,8 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from accounts.models import Membership, User
-from bench import run, seed
+from bench import load, seed
+from bench import measures as bench_measures
 from contacts.models import Kol
 from engagements.models import Ask, FollowUp, Give, Touchpoint
 
@@ -55,36 +56,38 @@ def test_counts_scale_with_kols():
 
 def test_percentile_interpolates():
     values = [float(n) for n in range(1, 101)]  # 1..100
-    assert run.percentile(values, 50) == pytest.approx(50.5)
-    assert run.percentile(values, 95) == pytest.approx(95.05)
-    assert run.percentile(values, 100) == 100.0
-    assert run.percentile([3.0, 1.0, 2.0], 0) == 1.0
-    assert run.percentile([], 95) == 0.0
+    assert bench_measures.percentile(values, 50) == pytest.approx(50.5)
+    assert bench_measures.percentile(values, 95) == pytest.approx(95.05)
+    assert bench_measures.percentile(values, 100) == 100.0
+    assert bench_measures.percentile([3.0, 1.0, 2.0], 0) == 1.0
+    assert bench_measures.percentile([], 95) == 0.0
 
 
 def _measure(page, concurrency, rps, p95_ms, target=True):
-    m = run.summarise(page, concurrency, {"latencies": [0.001], "errors": 0, "seconds": 1.0})
+    m = bench_measures.summarise(
+        page, concurrency, {"latencies": [0.001], "errors": 0, "seconds": 1.0}
+    )
     m.rps, m.p95_ms, m.target = rps, p95_ms, target
     return m
 
 
 def test_ratios_targets_and_table(tmp_path):
     measures = [
-        _measure(run.CEILING, 1, 400.0, 3.0, target=False),
-        _measure(run.ADMIN, 1, 40.0, 30.0, target=False),
+        _measure(bench_measures.CEILING, 1, 400.0, 3.0, target=False),
+        _measure(bench_measures.ADMIN, 1, 40.0, 30.0, target=False),
         _measure("KOL list", 1, 100.0, 20.0),
         _measure("Today", 1, 50.0, 70.0),
         _measure("Today", 8, 50.0, 200.0),  # no ceiling or admin at c8: no ratios
     ]
-    run.add_ratios(measures)
+    bench_measures.add_ratios(measures)
     kol_list, today, today8 = measures[2:]
     assert (kol_list.ratio_ceiling, kol_list.ratio_admin, kol_list.misses) == (0.25, 2.5, [])
     assert today.misses == ["p95>=60ms", "<1.5x admin"]
     assert today8.ratio_admin is None and today8.misses == []
-    table = run.format_table(measures)
+    table = bench_measures.format_table(measures)
     assert "MISS p95>=60ms" in table and "25%" in table
 
-    path = run.write_json(
+    path = bench_measures.write_json(
         tmp_path / "results" / "run.json", {"results": [dataclasses.asdict(kol_list)]}
     )
     assert json.loads(path.read_text())["results"][0]["ratio_admin"] == 2.5
@@ -108,9 +111,9 @@ def test_a_page_that_never_answers_is_recorded_as_timed_out():
             "concurrency": 2,
             "grace": 3,
         }
-        result = run.run_load(spec)
+        result = load.run_load(spec)
     finally:
         listener.close()
-    measure = run.summarise("slow page", 2, result)
+    measure = bench_measures.summarise("slow page", 2, result)
     assert measure.requests == 0 and measure.errors == 2
     assert measure.statuses == {"timeout": 2}

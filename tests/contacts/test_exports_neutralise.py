@@ -80,7 +80,7 @@ def test_the_timeline_csv_neutralises_it(owner_client, owner, stored):
     Touchpoint.objects.create(
         kol=stored, by=owner, kind="meeting", occurred_at=timezone.now(), summary=ATTACK
     )
-    cells = csv_cells(owner_client.get(reverse("engagements:kol_timeline_csv", args=[stored.pk])))
+    cells = csv_cells(owner_client.get(reverse("privacy:kol_timeline_csv", args=[stored.pk])))
     assert SAFE in cells and not [c for c in cells if "\x01" in c]
 
 

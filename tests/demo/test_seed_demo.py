@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Team, User
 from contacts.models import Goal, Interest, Kol, Provenance, Stage, StageChange
-from engagements.management.commands.seed_demo import DEMO_PASSWORD, TEAM_NAME
+from demo.management.commands.seed_demo import DEMO_PASSWORD, TEAM_NAME
 from engagements.models import Ask, EngagementPlan, FollowUp, Give, Question, Touchpoint
 
 ENGAGEMENT_MODELS = (Touchpoint, FollowUp, Give, Ask, EngagementPlan)

@@ -16,7 +16,7 @@ from tests.factories import InterestFactory, MembershipFactory, TopicFactory, Us
 
 
 def url(name, kol, **kwargs):
-    return reverse(f"engagements:{name}", kwargs={"pk": kol.pk, **kwargs})
+    return reverse(f"kol:{name}", kwargs={"pk": kol.pk, **kwargs})
 
 
 def days_ago(days: int) -> datetime.date:
@@ -56,7 +56,7 @@ def test_it_shows_the_balance_and_the_entries_of_the_last_12_months(owner_client
     GiveFactory(kol=kol, given_on=days_ago(400), note="Long ago")
     AskFactory(kol=kol, in_it_for_kol="A seat at the table", outcome="Said yes")
 
-    page = owner_client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = owner_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
     assert "Give and ask, last 12 months: 2 gives, 1 ask" in page
 
     page = owner_client.get(url("kol_ledger", kol), **HTMX).content.decode()
@@ -96,7 +96,7 @@ def test_the_topic_select_lists_their_interests_first(owner_client, kol):
     InterestFactory(kol=kol, topic=theirs)
     TopicFactory(name="Anaemia")
 
-    kol_page = reverse("contacts:kol_detail", args=[kol.pk])
+    kol_page = reverse("kol:kol_detail", args=[kol.pk])
     part = owner_client.get(f"{kol_page}?open=give", **HTMX).content.decode()
 
     assert '<optgroup label="Their interests">' in part

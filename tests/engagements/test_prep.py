@@ -292,7 +292,7 @@ def test_it_runs_the_same_queries_for_5_or_300_touchpoints(
     assert counts[0] == counts[1]
 
     # session (read and touch), user, KOL, then one query per part of the brief
-    with django_assert_max_num_queries(17):  # incl. the nav's manager check
+    with django_assert_max_num_queries(16):  # incl. the nav's manager check
         owner_client.get(brief_url(large))
 
 

@@ -60,7 +60,7 @@ def test_it_shows_the_bank_grouped_by_purpose_with_own_questions_marked(
     QuestionFactory(owner=outsider, text="Someone else's private question?")
 
     # session read and touch, user, the bank: however many questions there are
-    with django_assert_max_num_queries(7):  # incl. the nav's manager check
+    with django_assert_max_num_queries(6):  # incl. the nav's manager check
         response = owner_client.get(URL)
 
     assert response.status_code == 200

@@ -124,7 +124,7 @@ def test_done_from_today_answers_htmx_with_the_item_still_leading_with_the_perso
     assert 'name="next" value="/today/"' in page
 
     response = owner_client.post(
-        reverse("engagements:followup_done", args=[kol.pk, followup.pk]),
+        reverse("kol:followup_done", args=[kol.pk, followup.pk]),
         {"next": TODAY_URL},
         **HTMX,
     )
@@ -140,7 +140,7 @@ def test_done_from_today_answers_htmx_with_the_item_still_leading_with_the_perso
 def test_a_plain_snooze_from_today_comes_back_to_today(owner_client, kol):
     followup = FollowUpFactory(kol=kol, due_on=days(-2))
     response = owner_client.post(
-        reverse("engagements:followup_snooze", args=[kol.pk, followup.pk]),
+        reverse("kol:followup_snooze", args=[kol.pk, followup.pk]),
         {"next": TODAY_URL, "days": "7"},
     )
     assert response.status_code == 302 and response["Location"] == TODAY_URL
@@ -154,7 +154,7 @@ def test_a_plain_snooze_from_today_comes_back_to_today(owner_client, kol):
 def test_a_plain_snooze_to_the_past_from_today_shows_today_with_the_error(owner_client, kol):
     followup = FollowUpFactory(kol=kol, due_on=days(-2))
     response = owner_client.post(
-        reverse("engagements:followup_snooze", args=[kol.pk, followup.pk]),
+        reverse("kol:followup_snooze", args=[kol.pk, followup.pk]),
         {"next": TODAY_URL, "until": days(-1).isoformat()},
     )
     assert response.status_code == 422
@@ -347,7 +347,7 @@ def test_today_suggests_congress_overviews_for_kols_who_missed_an_event(owner_cl
 
     from django.utils import timezone
 
-    from engagements.models import Event
+    from events.models import Event
     from tests.factories import InterestFactory
 
     interest = InterestFactory(kol=kol)

@@ -1,60 +1,28 @@
-"""Events: the list, create, edit, detail pages; congress-overview suggestions; the event
-nudges of the daily digest."""
+"""Events: the list, create, edit, detail pages; congress-overview suggestions (the event
+nudges of the daily digest: test_event_nudges.py)."""
 
-import datetime
-
-import factory
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from contacts.models import AssumptionStatus, Collaborator, Interest, Provenance
-from engagements.models import Event, Give
-from engagements.selectors.nudges import event_nudges
-from reminders import services as reminders
-from reminders.models import Reminder
-from reminders.selectors import digest_for
+from contacts.models import AssumptionStatus, Collaborator
+from engagements.models import Give
+from events.models import Event
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import GiveFactory
-from tests.factories import InterestFactory, KolFactory, TopicFactory, UserFactory
+from tests.events.factories import EventFactory, assumed, days, stated
+from tests.factories import KolFactory, TopicFactory, UserFactory
 
-LIST_URL = reverse("engagements:event_list")
-CREATE_URL = reverse("engagements:event_create")
-TODAY = timezone.localdate()
-
-
-def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
-
-
-class EventFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Event
-        skip_postgeneration_save = True
-
-    name = factory.Sequence(lambda n: f"Congress {n}")
-    starts_on = factory.LazyFunction(lambda: days(-5))
-    ends_on = factory.LazyFunction(lambda: days(-3))
-    location = "Madrid"
-
-    @factory.post_generation
-    def topics(self, create, extracted, **kwargs):
-        if extracted:
-            self.topics.set(extracted)
-
-    @factory.post_generation
-    def attendees(self, create, extracted, **kwargs):
-        if extracted:
-            self.attendees.set(extracted)
+LIST_URL = reverse("events:event_list")
+CREATE_URL = reverse("events:event_create")
 
 
 def detail_url(event: Event) -> str:
-    return reverse("engagements:event_detail", args=[event.pk])
+    return reverse("events:event_detail", args=[event.pk])
 
 
 def edit_url(event: Event) -> str:
-    return reverse("engagements:event_edit", args=[event.pk])
+    return reverse("events:event_edit", args=[event.pk])
 
 
 def form_data(**overrides) -> dict:
@@ -65,16 +33,6 @@ def form_data(**overrides) -> dict:
         "location": "Munich",
     }
     return data | overrides
-
-
-def stated(kol, topic, **kwargs) -> Interest:
-    return InterestFactory(kol=kol, topic=topic, provenance=Provenance.STATED, **kwargs)
-
-
-def assumed(kol, topic, status=AssumptionStatus.OPEN) -> Interest:
-    return InterestFactory(
-        kol=kol, topic=topic, provenance=Provenance.ASSUMED, assumption_status=status
-    )
 
 
 # The list ------------------------------------------------------------------------------
@@ -250,15 +208,10 @@ def test_the_detail_shows_only_the_attendees_the_user_may_see(
 
 
 def test_an_unknown_event_is_404(owner_client):
-    assert owner_client.get(reverse("engagements:event_detail", args=[999])).status_code == 404
+    assert owner_client.get(reverse("events:event_detail", args=[999])).status_code == 404
 
 
 # Congress-overview suggestions ---------------------------------------------------------
-
-
-@pytest.fixture
-def heart_failure(db):
-    return TopicFactory(name="Heart failure")
 
 
 def test_after_the_event_it_suggests_who_to_send_an_overview_to(
@@ -292,7 +245,7 @@ def test_after_the_event_it_suggests_who_to_send_an_overview_to(
     for name in ("Dr Only Assumed", "Dr Went There", "Dr Other Topic", "Dr Archived"):
         assert name not in section, name
     assert "Dr Not Mine" not in page
-    kol_url = reverse("contacts:kol_detail", args=[told_us.pk])
+    kol_url = reverse("kol:kol_detail", args=[told_us.pk])
     assert f'href="{kol_url}?give_kind=congress_overview#ledger"' in section
     assert "Told you: Heart failure" in section
 
@@ -327,90 +280,3 @@ def test_the_detail_query_count_does_not_grow_with_the_kols(
             response = client.get(detail_url(event))
         assert response.status_code == 200
         assert response.content.decode().count('id="overview-') == count - 2
-
-
-# Event nudges in the digest ------------------------------------------------------------
-
-
-def test_event_nudges_pick_those_who_care_and_missed_it(owner, outsider, heart_failure):
-    told_us = KolFactory(name="Dr Told Us", owner=owner)
-    stated(told_us, heart_failure)
-    only_assumed = KolFactory(owner=owner)
-    assumed(only_assumed, heart_failure)
-    went = KolFactory(owner=owner)
-    stated(went, heart_failure)
-    archived = KolFactory(owner=owner, is_archived=True)
-    stated(archived, heart_failure)
-    got_it = KolFactory(owner=owner)
-    stated(got_it, heart_failure)
-    GiveFactory(kol=got_it, kind=Give.Kind.CONGRESS_OVERVIEW, given_on=days(-2))
-    got_one_before = KolFactory(name="Dr Earlier Overview", owner=owner)
-    stated(got_one_before, heart_failure)
-    GiveFactory(kol=got_one_before, kind=Give.Kind.CONGRESS_OVERVIEW, given_on=days(-20))
-    literature_only = KolFactory(name="Dr Literature Only", owner=owner)
-    stated(literature_only, heart_failure)
-    GiveFactory(kol=literature_only, kind=Give.Kind.LITERATURE, given_on=days(-1))
-    not_mine = KolFactory(owner=outsider)
-    stated(not_mine, heart_failure)
-    event = EventFactory(topics=[heart_failure], ends_on=days(-3), attendees=[went])
-    EventFactory(topics=[heart_failure], starts_on=days(-20), ends_on=days(-15))  # too long ago
-    EventFactory(topics=[heart_failure], starts_on=days(-1), ends_on=TODAY)  # not over yet
-
-    nudges = event_nudges(owner_ids=[owner.pk], today=TODAY)
-
-    assert [(n.event, n.kol) for n in nudges] == [
-        (event, got_one_before),
-        (event, literature_only),
-        (event, told_us),
-    ]
-    assert nudges[0].topics_text == "Heart failure"
-
-
-@pytest.mark.parametrize("count", [5, 100])
-def test_event_nudges_are_set_based(count, owner, heart_failure, django_assert_max_num_queries):
-    other = TopicFactory(name="Oncology")
-    for kol in KolFactory.create_batch(count, owner=owner):
-        stated(kol, heart_failure)
-        stated(kol, other)
-    EventFactory(topics=[heart_failure, other])
-    EventFactory(topics=[other], ends_on=days(-1))
-    with django_assert_max_num_queries(5):
-        nudges = event_nudges(owner_ids=[owner.pk], today=TODAY)
-    assert len(nudges) == count * 2
-    assert {n.topics_text for n in nudges} == {"Heart failure and Oncology", "Oncology"}
-
-
-def test_the_digest_counts_event_nudges(owner, heart_failure):
-    kol = KolFactory(owner=owner)
-    stated(kol, heart_failure)
-    EventFactory(topics=[heart_failure])
-    digest = digest_for(owner, today=TODAY)
-    assert not digest.is_empty and digest.count == 1 and len(digest.events) == 1
-
-
-def test_a_user_with_only_an_event_nudge_gets_a_digest(
-    owner, heart_failure, monkeypatch, mailoutbox
-):
-    monkeypatch.setattr(reminders, "publish_sends", lambda ids: ids)  # no broker in tests
-    owner.digest_time = datetime.time(0, 0)
-    owner.time_zone = "UTC"
-    owner.save()
-    kol = KolFactory(name="Dr Grace Hopper", owner=owner)
-    stated(kol, heart_failure)
-    EventFactory(name="ESC Congress 2026", topics=[heart_failure])
-    now = timezone.now()
-
-    reminders.dispatch_due_reminders(now=now)
-    reminder = Reminder.objects.get(recipient=owner, kind=Reminder.Kind.DIGEST)
-    assert reminders.send_reminder(reminder.pk) == Reminder.Status.SENT
-
-    assert len(mailoutbox) == 1
-    mail = mailoutbox[0]
-    sentence = (
-        "Send an overview of ESC Congress 2026 to Dr Grace Hopper: "
-        "they care about Heart failure and missed it."
-    )
-    assert sentence in mail.body
-    html = mail.alternatives[0].content
-    assert "Congress overviews" in html and "Dr Grace Hopper" in html
-    assert "1 thing" in mail.subject

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import AssumptionStatus, Collaborator, Interest, Provenance
-from engagements.models import Opportunity
+from events.models import Opportunity
 from tests.conftest import client_for
 from tests.factories import InterestFactory, KolFactory, TopicFactory, UserFactory
 
-LIST_URL = reverse("engagements:opportunity_list")
-CREATE_URL = reverse("engagements:opportunity_create")
+LIST_URL = reverse("events:opportunity_list")
+CREATE_URL = reverse("events:opportunity_create")
 TODAY = timezone.localdate()
 Kind = Interest.Kind
 
@@ -39,11 +39,11 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
 
 
 def detail_url(opportunity: Opportunity) -> str:
-    return reverse("engagements:opportunity_detail", args=[opportunity.pk])
+    return reverse("events:opportunity_detail", args=[opportunity.pk])
 
 
 def edit_url(opportunity: Opportunity) -> str:
-    return reverse("engagements:opportunity_edit", args=[opportunity.pk])
+    return reverse("events:opportunity_edit", args=[opportunity.pk])
 
 
 def form_data(**overrides) -> dict:
@@ -170,7 +170,7 @@ def test_someone_else_may_not_edit_but_staff_may(teammate_client, manager_client
 
 
 def test_an_unknown_opportunity_is_404(owner_client):
-    url = reverse("engagements:opportunity_detail", args=[999])
+    url = reverse("events:opportunity_detail", args=[999])
     assert owner_client.get(url).status_code == 404
 
 
@@ -231,7 +231,7 @@ def test_it_suggests_kols_whose_stated_interest_fits_kind_and_topic(
     assert "Opportunity offered: talk" in section
     kol = owner.owned_kols.get(name="Dr Speaks On HF")
     assert (
-        f'href="{reverse("contacts:kol_detail", args=[kol.pk])}?give_kind=opportunity_talk#ledger"'
+        f'href="{reverse("kol:kol_detail", args=[kol.pk])}?give_kind=opportunity_talk#ledger"'
         in section
     )
 
@@ -288,6 +288,6 @@ def test_the_list_query_count_does_not_grow(count, owner, client, django_assert_
     for n in range(count):
         OpportunityFactory(topics=[hf], deadline=days(n - count // 2))
     client.force_login(owner)
-    with django_assert_max_num_queries(11):  # incl. session, user, nav role
+    with django_assert_max_num_queries(9):  # incl. session, user, nav role
         response = client.get(LIST_URL)
     assert response.content.decode().count('id="opportunity-') == count

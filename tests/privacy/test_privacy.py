@@ -10,146 +10,37 @@ from django.db import connection, models
 from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from contacts import services as contact_services
-from contacts.models import AuditEntry, Collaborator, ImportJob, Kol, Stage
+from contacts.models import AuditEntry, ImportJob, Kol
 from engagements.models import (
-    EngagementPlan,
-    Event,
     FollowUp,
     Touchpoint,
-    TouchpointInterest,
 )
-from engagements.services import privacy
-from reminders.models import Reminder
+from privacy import services as privacy
 from tests.conftest import client_for
 from tests.engagements.factories import (
-    AskFactory,
     FollowUpFactory,
     GiveFactory,
-    QuestionFactory,
     TouchpointFactory,
 )
-from tests.factories import GoalFactory, InterestFactory, TopicFactory
-
-MARK = "Zqxmark"  # a string found nowhere else: every text we hold about the person has it
+from tests.privacy.conftest import MARK
 
 
 def url(name: str, kol: Kol) -> str:
-    return reverse(f"engagements:{name}", args=[kol.pk])
-
-
-@pytest.fixture
-def collaborator(kol, teammate):
-    Collaborator.objects.create(kol=kol, user=teammate)
-    return teammate
-
-
-@pytest.fixture
-def full_kol(owner, manager, collaborator, kol):
-    """The standing KOL with every kind of row, each text carrying MARK."""
-    contact_services.kol_update(
-        kol=kol,
-        by=owner,
-        expected_version=kol.version,
-        data={
-            "name": f"Dr Ada {MARK}",
-            "credentials": f"MD {MARK}",
-            "specialty": f"Cardiology {MARK}",
-            "institution": f"St {MARK} Hospital",
-            "city": f"{MARK}ton",
-            "country": f"{MARK}land",
-            "email": f"ada.{MARK.lower()}@example.test",
-            "phone": "+44 20 7946 0000",
-            "profile_url": f"https://example.test/{MARK}",
-            "from_where": f"Born in {MARK}",
-            "trained_at": f"{MARK} Medical School",
-            "passions": f"Sailing off {MARK}",
-            "preferred_channel": Kol.Channel.EMAIL,
-            "email_consent": True,
-            "email_consent_on": datetime.date(2026, 3, 1),
-        },
-    )
-    topic = TopicFactory(name="HFpEF")
-    interest = InterestFactory(kol=kol, topic=topic, note=f"Wants registry data {MARK}")
-    contact_services.goal_add(
-        kol=kol,
-        by=owner,
-        data={
-            "whose": "ours",
-            "area": "medical",
-            "text": f"Our goal {MARK}",
-            "in_it_for_kol": f"For them {MARK}",
-        },
-    )
-    GoalFactory(kol=kol, text=f"Their goal {MARK}")
-    contact_services.kol_change_stage(
-        kol=kol,
-        by=owner,
-        to_stage=Stage.DEVELOPING,
-        reason=f"Trust {MARK}",
-        expected_version=kol.version,
-    )
-    touchpoint = TouchpointFactory(
-        kol=kol,
-        where=f"ESC {MARK}",
-        summary=f"Summary {MARK}",
-        they_said=f"They said {MARK}",
-        feedback=f"Feedback {MARK}",
-        questions_text=f"Questions {MARK}",
-        next_steps=f"Next {MARK}",
-    )
-    touchpoint.topics.add(topic)
-    touchpoint.questions.add(QuestionFactory())
-    TouchpointInterest.objects.create(touchpoint=touchpoint, interest=interest, outcome="stated")
-    FollowUpFactory(kol=kol, text=f"Open follow-up {MARK}")
-    done = FollowUpFactory(
-        kol=kol, text=f"Done follow-up {MARK}", status=FollowUp.Status.DONE, done_at=timezone.now()
-    )
-    Reminder.objects.create(
-        recipient=kol.owner,
-        kind=Reminder.Kind.FOLLOW_UP,
-        object_key=f"followup:{done.pk}",
-        due_key="2026-03-01",
-        subject=f"Due today: promised resource for Dr Ada {MARK}",
-    )
-    GiveFactory(kol=kol, topic=topic, note=f"Give note {MARK}", response=f"Response {MARK}")
-    AskFactory(kol=kol, in_it_for_kol=f"In it {MARK}", outcome=f"Outcome {MARK}")
-    EngagementPlan.objects.create(
-        kol=kol,
-        objectives=f"Objectives {MARK}",
-        kol_input=f"Input {MARK}",
-        who_interacts=f"Who {MARK}",
-        outcome_measures=f"Measures {MARK}",
-        updated_by=owner,
-    )
-    event = Event.objects.create(
-        name="ESC Congress", starts_on=datetime.date(2025, 8, 29), ends_on=datetime.date(2025, 9, 1)
-    )
-    event.attendees.add(kol)
-    apps.get_model("reviews", "StageReview").objects.create(
-        kol=kol,
-        reviewer=manager,
-        stage_at_review=Stage.DEVELOPING,
-        verdict="agree",
-        comment=f"Review {MARK}",
-    )
-    ImportJob.objects.create(
-        owner=owner,
-        file_name="list.csv",
-        headers=["Name", "Institution"],
-        rows=[[f"Dr Ada {MARK}", f"St {MARK} Hospital"], ["Dr Someone Else", "Yale"]],
-    )
-    kol.refresh_from_db()
-    return kol
+    return reverse(f"privacy:{name}", args=[kol.pk])
 
 
 def rows_holding(marker: str) -> list[str]:
     """Every row of every table with a text or JSON column containing `marker`."""
     found = []
     for model in apps.get_models():
-        if model._meta.app_label not in {"contacts", "engagements", "reviews", "accounts"}:
+        if model._meta.app_label not in {
+            "contacts",
+            "engagements",
+            "events",
+            "reviews",
+            "accounts",
+        }:
             continue
         for field in model._meta.concrete_fields:
             if isinstance(field, models.JSONField):
@@ -276,11 +167,11 @@ def test_anonymous_users_are_sent_to_sign_in(kol):
 def test_the_owner_sees_the_links_and_the_manager_only_the_exports(
     owner_client, manager_client, collaborator, teammate_client, kol
 ):
-    page = owner_client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = owner_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
     assert "Export their data (JSON)" in page and "Erase their data…" in page
-    page = manager_client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = manager_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
     assert "Export their data (JSON)" in page and "Erase their data" not in page
-    page = teammate_client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = teammate_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
     assert "Export their data" not in page and "Erase their data" not in page
 
 
@@ -336,7 +227,7 @@ def test_erasing_leaves_no_trace_and_keeps_the_counts(owner_client, owner, full_
     response = owner_client.post(url("kol_erase", full_kol), {"confirm_name": f" Dr  Ada {MARK} "})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("contacts:kol_detail", args=[full_kol.pk])
+    assert response["Location"] == reverse("kol:kol_detail", args=[full_kol.pk])
     assert rows_holding(MARK) == []
     assert rows_holding("+44 20 7946") == []
     kol = Kol.objects.get(pk=full_kol.pk)
@@ -421,7 +312,7 @@ def test_consent_needs_the_day_it_was_given(owner_client, kol):
     assert response.status_code == 302
     kol.refresh_from_db()
     assert (kol.email_consent, kol.email_consent_on) == (True, datetime.date(2026, 3, 1))
-    page = owner_client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = owner_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
     assert "Agreed to email</strong> on <time" in page and "1 Mar 2026" in page
 
 
@@ -432,5 +323,5 @@ def test_unticking_consent_clears_its_day(owner_client, kol):
     assert response.status_code == 302
     kol.refresh_from_db()
     assert (kol.email_consent, kol.email_consent_on) == (False, None)
-    page = owner_client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = owner_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
     assert "No email consent recorded:</strong> don't send it by email" in page

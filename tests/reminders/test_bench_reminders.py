@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from reminders.management.commands.bench_reminders import bench_size
+from bench.dispatch import bench_size
 
 
 def measure(kols: int):

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from bench.publishing import celery_publishing_to
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 POLL = 0.05  # seconds between polls: never a long bare sleep
 
@@ -354,6 +356,4 @@ def publishing_to(broker_url: str, transport_options: dict | None = None):
     Setting conf.broker_url alone is not enough: Celery reads CELERY_BROKER_URL from the
     environment first (tests/conftest.py sets memory://) and caches its producer pool.
     """
-    from reminders.management.commands.bench_reminders import celery_publishing_to
-
     return celery_publishing_to(broker_url, transport_options)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from contacts.models import AuditEntry, Collaborator, Kol
 from contacts.selectors import kols_for_user
-from engagements.models import Event, Opportunity
+from events.models import Event, Opportunity
 from reviews.models import Invitation
 from reviews.services import invitations
 from reviews.services import team as services
@@ -78,7 +78,7 @@ def test_inviting_another_teams_member_is_refused_and_grants_nothing(
     assert roles(team, outsider) == set() and roles(other_team, outsider) == {"msl"}
     assert not Invitation.objects.exists() and mail.outbox == []
     # Nothing of theirs is reachable: page, list, export, reassignment.
-    detail = reverse("contacts:kol_detail", args=[outsider_kol.pk])
+    detail = reverse("kol:kol_detail", args=[outsider_kol.pk])
     assert manager_client.get(detail).status_code == 404
     export = manager_client.get(reverse("contacts:kol_export_csv"))
     body = b"".join(export.streaming_content) if export.streaming else export.content
@@ -100,7 +100,7 @@ def test_a_pending_invitation_grants_nothing_and_only_the_invitee_answers_it(
     invitation = Invitation.objects.create(
         team=team, user=outsider, email=outsider.email, role="msl", invited_by=manager
     )
-    detail = reverse("contacts:kol_detail", args=[outsider_kol.pk])
+    detail = reverse("kol:kol_detail", args=[outsider_kol.pk])
     assert manager_client.get(detail).status_code == 404
     # The manager answers it for them: 404, nothing changes.
     url = reverse("reviews:invitation_answer", args=[invitation.pk])
@@ -129,7 +129,7 @@ def test_once_released_the_person_joins_without_the_old_teams_kols(
     response = answer(outsider, invitation)
     assert "You joined Team A as an MSL." in response.content.decode()
     assert roles(team, outsider) == {"msl"}
-    detail = reverse("contacts:kol_detail", args=[outsider_kol.pk])
+    detail = reverse("kol:kol_detail", args=[outsider_kol.pk])
     assert manager_client.get(detail).status_code == 404
     assert client_for(outsider).get(detail).status_code == 404
 
@@ -199,9 +199,9 @@ def test_a_removed_msl_loses_the_teams_kols_and_the_manager_keeps_them(
     # The removed person asks for the KOL and its exports: the no-team page, no KOL.
     former = client_for(owner)
     for url in [
-        reverse("contacts:kol_detail", args=[kol.pk]),
+        reverse("kol:kol_detail", args=[kol.pk]),
         reverse("contacts:kol_export_csv"),
-        reverse("engagements:kol_data_json", args=[kol.pk]),
+        reverse("privacy:kol_data_json", args=[kol.pk]),
     ]:
         response = former.get(url)
         assert response.status_code == 403, url
@@ -220,7 +220,7 @@ def test_a_member_removed_from_one_team_loses_their_collaborations_on_its_kols(
 ):
     MembershipFactory(team=other_team, user=teammate)  # still in a team afterwards
     Collaborator.objects.create(kol=kol, user=teammate)
-    detail = reverse("contacts:kol_detail", args=[kol.pk])
+    detail = reverse("kol:kol_detail", args=[kol.pk])
     assert client_for(teammate).get(detail).status_code == 200
     remove(manager_client, team, teammate)
     assert not Collaborator.objects.filter(kol=kol, user=teammate).exists()
@@ -298,13 +298,13 @@ def test_a_user_with_no_team_sees_only_the_page_saying_so(teamless, kol):
     urls = [
         reverse("engagements:today"),
         reverse("contacts:kol_list"),
-        reverse("contacts:kol_detail", args=[kol.pk]),
+        reverse("kol:kol_detail", args=[kol.pk]),
         reverse("contacts:kol_export_csv"),
-        reverse("engagements:search") + "?q=Lovelace",
-        reverse("engagements:event_list"),
-        reverse("engagements:event_detail", args=[event.pk]),
-        reverse("engagements:opportunity_list"),
-        reverse("engagements:opportunity_detail", args=[opportunity.pk]),
+        reverse("search:search") + "?q=Lovelace",
+        reverse("events:event_list"),
+        reverse("events:event_detail", args=[event.pk]),
+        reverse("events:opportunity_list"),
+        reverse("events:opportunity_detail", args=[opportunity.pk]),
         reverse("preferences"),
     ]
     for url in urls:

@@ -6,12 +6,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Collaborator, Goal, Provenance
+from contacts.models import Collaborator, Goal, Kol, Provenance
+from contacts.selectors import kols_for_user
+from engagements.models import Touchpoint
+from search import postgresql
 from tests.conftest import HTMX
 from tests.engagements.factories import TouchpointFactory
 from tests.factories import GoalFactory, KolFactory
 
-URL = reverse("engagements:search")
+URL = reverse("search:search")
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL full-text search only"
 )
@@ -171,15 +174,13 @@ def test_it_created_the_gin_indexes(db):
 def test_it_starts_from_the_users_kols_not_from_every_match(owner, kol):
     """The ranked query walks the kol_id index to the user's touchpoints and checks their
     stored vectors; it never fetches the organisation's matches to filter them after."""
-    from contacts.selectors import kols_for_user
-    from engagements.selectors import search as selectors
 
     TouchpointFactory(kol=kol, they_said="Bottleneck")
-    query = selectors.SearchQuery("bottleneck", search_type="websearch", config="english")
+    query = postgresql.SearchQuery("bottleneck", search_type="websearch", config="english")
     visible = kols_for_user(owner, archived=None).order_by().values("pk")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = selectors.ranked_touchpoints(query, visible).explain()
+        plan = postgresql.ranked_touchpoints(query, visible).explain()
     # Through an index on kol_id (the plain one or the timeline's (kol, -occurred_at, kind)).
     assert "Index Cond: (kol_id = ANY" in plan
     assert "search_touchpoint_document" not in plan
@@ -187,8 +188,6 @@ def test_it_starts_from_the_users_kols_not_from_every_match(owner, kol):
 
 @on_postgresql
 def test_the_stored_kol_and_goal_vectors_are_the_selectors_vectors(kol):
-    from contacts.models import Kol
-    from engagements.selectors import search as selectors
 
     Kol.objects.filter(pk=kol.pk).update(
         name="Dr Ada Bottleneck", institution="Referral Clinic", specialty="Nephrology"
@@ -196,13 +195,13 @@ def test_the_stored_kol_and_goal_vectors_are_the_selectors_vectors(kol):
     goal = GoalFactory(kol=kol, text="Fix the referral pathway", in_it_for_kol="Shorter waits")
     kol_row = (
         Kol.objects.filter(pk=kol.pk)
-        .annotate(stored=selectors.kol_document(), computed=selectors.kol_vector())
+        .annotate(stored=postgresql.kol_document(), computed=postgresql.kol_vector())
         .values("stored", "computed")
         .get()
     )
     goal_row = (
         Goal.objects.filter(pk=goal.pk)
-        .annotate(stored=selectors.goal_document(), computed=selectors.goal_vector())
+        .annotate(stored=postgresql.goal_document(), computed=postgresql.goal_vector())
         .values("stored", "computed")
         .get()
     )
@@ -247,15 +246,13 @@ def test_it_stores_the_touchpoint_vector_with_a_gin_index(kol):
 
 @on_postgresql
 def test_the_stored_vector_is_the_selectors_vector(kol):
-    from engagements.models import Touchpoint
-    from engagements.selectors import search as selectors
 
     tp = TouchpointFactory(
         kol=kol, they_said="Referral bottleneck", feedback="Slides too long", summary="Registry"
     )
     row = (
         Touchpoint.objects.filter(pk=tp.pk)
-        .annotate(stored=selectors.touchpoint_document(), computed=selectors.touchpoint_vector())
+        .annotate(stored=postgresql.touchpoint_document(), computed=postgresql.touchpoint_vector())
         .values("stored", "computed")
         .get()
     )

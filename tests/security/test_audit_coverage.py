@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from contacts import imports
 from contacts.models import AuditEntry, Collaborator, ImportJob, Kol
-from engagements.models import Event
+from events.models import Event
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import AskFactory, GiveFactory, TouchpointFactory
 from tests.factories import GoalFactory, InterestFactory, TopicFactory
@@ -32,8 +32,8 @@ AUDITED = {
     "engagements.Give": "give",
     "engagements.Ask": "ask",
     "engagements.EngagementPlan": "engagement plan",
-    "engagements.Event": "event attendance",
-    "engagements.Opportunity": "opportunity",
+    "events.Event": "event attendance",
+    "events.Opportunity": "opportunity",
     "reviews.StageReview": "stage review",
 }
 EXCUSED = {
@@ -55,7 +55,7 @@ EXCUSED = {
 def test_every_model_users_change_is_audited_or_excused():
     models = {
         model._meta.label
-        for app in ("contacts", "engagements", "reviews", "reminders")
+        for app in ("contacts", "events", "engagements", "reviews", "reminders")
         for model in apps.get_app_config(app).get_models()
         if not model._meta.auto_created
     }
@@ -87,10 +87,10 @@ def test_each_change_through_the_pages_writes_a_history_entry(
         assert response.status_code in {200, 204, 302}, (name, response.status_code)
 
     post("contacts:kol_edit", data={"name": "Dr Ada King", "version": kol.version})
-    post("contacts:kol_stage_change", data={"to_stage": "developing", "version": kol.version + 1})
-    post("contacts:interest_add", data={"kind": "speaking", "provenance": "stated"})
+    post("kol:kol_stage_change", data={"to_stage": "developing", "version": kol.version + 1})
+    post("kol:interest_add", data={"kind": "speaking", "provenance": "stated"})
     post(
-        "contacts:interest_edit",
+        "kol:interest_edit",
         interest.pk,
         data={
             f"interest{interest.pk}-kind": "research",
@@ -99,9 +99,9 @@ def test_each_change_through_the_pages_writes_a_history_entry(
             f"interest{interest.pk}-note": "Registries",
         },
     )
-    post("contacts:interest_delete", interest.pk)
+    post("kol:interest_delete", interest.pk)
     post(
-        "contacts:goal_edit",
+        "kol:goal_edit",
         goal.pk,
         data={
             f"goal{goal.pk}-whose": "kol",
@@ -111,12 +111,12 @@ def test_each_change_through_the_pages_writes_a_history_entry(
             f"goal{goal.pk}-provenance": "stated",
         },
     )
-    post("contacts:goal_delete", goal.pk)
-    post("contacts:collaborator_add", data={"user": teammate.pk, "role": "msl"})
+    post("kol:goal_delete", goal.pk)
+    post("kol:collaborator_add", data={"user": teammate.pk, "role": "msl"})
     collaborator = Collaborator.objects.get(kol=kol)
-    post("contacts:collaborator_remove", collaborator.pk)
+    post("kol:collaborator_remove", collaborator.pk)
     post(
-        "engagements:touchpoint_add",
+        "kol:touchpoint_add",
         data={
             "form_token": str(uuid.uuid4()),
             "kind": "phone",
@@ -124,19 +124,19 @@ def test_each_change_through_the_pages_writes_a_history_entry(
             "summary": "Quick call",
         },
     )
-    post("engagements:touchpoint_delete", touchpoint.pk)
+    post("kol:touchpoint_delete", touchpoint.pk)
     post(
-        "engagements:followup_add",
+        "kol:followup_add",
         data={"followup-kind": "other", "followup-text": "Call back", "followup-due_on": _today(3)},
     )
     post(
-        "engagements:give_edit",
+        "kol:give_edit",
         give.pk,
         data={f"give{give.pk}-kind": "resource", f"give{give.pk}-given_on": _today()},
     )
-    post("engagements:give_delete", give.pk)
+    post("kol:give_delete", give.pk)
     post(
-        "engagements:ask_edit",
+        "kol:ask_edit",
         ask.pk,
         data={
             f"ask{ask.pk}-kind": "speaking",
@@ -144,21 +144,21 @@ def test_each_change_through_the_pages_writes_a_history_entry(
             f"ask{ask.pk}-asked_on": _today(),
         },
     )
-    post("engagements:ask_delete", ask.pk)
-    post("engagements:plan_edit", data={"objectives": "A registry study", "version": 0})
+    post("kol:ask_delete", ask.pk)
+    post("kol:plan_edit", data={"objectives": "A registry study", "version": 0})
     post(
-        "reviews:review_add",
+        "kol:review_add",
         data={"verdict": "agree"},
         client=client_for(manager),
     )
     event_response = owner_client.post(
-        reverse("engagements:event_create"),
+        reverse("events:event_create"),
         {"name": "ESC", "starts_on": _today(-3), "ends_on": _today(-1), "attendees": [kol.pk]},
     )
     assert event_response.status_code == 302
     event = Event.objects.get()
     owner_client.post(
-        reverse("engagements:event_edit", args=[event.pk]),
+        reverse("events:event_edit", args=[event.pk]),
         {"name": "ESC", "starts_on": _today(-3), "ends_on": _today(-1)},
     )
 
@@ -213,15 +213,15 @@ def test_an_import_run_writes_history_for_each_kol(owner, kol):
 def test_events_and_opportunities_have_a_history_of_their_own(owner_client, owner):
     """About no KOL: entries without a kol, shown on their detail pages."""
     owner_client.post(
-        reverse("engagements:opportunity_create"), {"kind": "speaking", "title": "Grand rounds"}
+        reverse("events:opportunity_create"), {"kind": "speaking", "title": "Grand rounds"}
     )
     entry = AuditEntry.objects.get(subject="opportunity", action="created")
     assert entry.kol is None and entry.actor == owner
-    edit = reverse("engagements:opportunity_edit", args=[entry.subject_id])
+    edit = reverse("events:opportunity_edit", args=[entry.subject_id])
     owner_client.post(edit, {"kind": "speaking", "title": "Grand rounds, cardiology"})
     changed = AuditEntry.objects.get(subject="opportunity", action="changed")
     assert changed.changes["title"] == ["Grand rounds", "Grand rounds, cardiology"]
-    page = owner_client.get(reverse("engagements:opportunity_detail", args=[entry.subject_id]))
+    page = owner_client.get(reverse("events:opportunity_detail", args=[entry.subject_id]))
     history = page.content.decode().split('id="history"')[1]
     assert "created opportunity" in history and "changed opportunity" in history
 
@@ -238,11 +238,11 @@ def test_erasing_a_kol_purges_their_words_from_every_history_entry(
     )
     kol.refresh_from_db()
     owner_client.post(
-        reverse("contacts:kol_stage_change", args=[kol.pk]),
+        reverse("kol:kol_stage_change", args=[kol.pk]),
         {"to_stage": "developing", "reason": f"Met at {MARK}", "version": kol.version},
     )
     owner_client.post(
-        reverse("engagements:touchpoint_add", args=[kol.pk]),
+        reverse("kol:touchpoint_add", args=[kol.pk]),
         {
             "form_token": str(uuid.uuid4()),
             "kind": "meeting",
@@ -252,11 +252,11 @@ def test_erasing_a_kol_purges_their_words_from_every_history_entry(
         },
     )
     client_for(manager).post(
-        reverse("reviews:review_add", args=[kol.pk]),
+        reverse("kol:review_add", args=[kol.pk]),
         {"verdict": "suggest", "suggested_stage": "maintaining", "comment": f"{MARK} is ready"},
     )
     owner_client.post(
-        reverse("engagements:event_create"),
+        reverse("events:event_create"),
         {"name": "ESC", "starts_on": _today(-3), "ends_on": _today(-1), "attendees": [kol.pk]},
     )
 
@@ -272,7 +272,7 @@ def test_erasing_a_kol_purges_their_words_from_every_history_entry(
     assert len(holding_mark()) >= 5
 
     response = owner_client.post(
-        reverse("engagements:kol_erase", args=[kol.pk]), {"confirm_name": f"Dr Ada {MARK}"}
+        reverse("privacy:kol_erase", args=[kol.pk]), {"confirm_name": f"Dr Ada {MARK}"}
     )
 
     assert response.status_code == 302

@@ -72,7 +72,7 @@ def _all_at_once(posts) -> list:
 @pytest.mark.django_db(transaction=True)
 def test_it_logs_twenty_touchpoints_posted_at_the_same_moment(owner, teammate, kol):
     Collaborator.objects.create(kol=kol, user=teammate)
-    url = reverse("engagements:touchpoint_add", args=[kol.pk])
+    url = reverse("kol:touchpoint_add", args=[kol.pk])
     posts = [
         (_client(owner if n % 2 else teammate), url, _touchpoint_form(), HTMX if n % 3 else {})
         for n in range(THREADS)
@@ -91,7 +91,7 @@ def test_it_logs_twenty_touchpoints_posted_at_the_same_moment(owner, teammate, k
 @POSTGRES_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_it_logs_one_touchpoint_for_one_form_posted_twenty_times_at_once(owner, kol):
-    url = reverse("engagements:touchpoint_add", args=[kol.pk])
+    url = reverse("kol:touchpoint_add", args=[kol.pk])
     form = _touchpoint_form(next_steps="Send the registry protocol")
     posts = [(_client(owner), url, form, HTMX) for _ in range(THREADS)]
 
@@ -136,7 +136,7 @@ def test_two_sessions_saving_the_same_version_at_once_get_one_save_and_one_confl
 @POSTGRES_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_two_stage_changes_at_once_move_the_stage_once(owner, kol):
-    url = reverse("contacts:kol_stage_change", args=[kol.pk])
+    url = reverse("kol:kol_stage_change", args=[kol.pk])
     forms = [
         {"to_stage": "developing", "reason": "", "version": kol.version},
         {"to_stage": "maintaining", "reason": "", "version": kol.version},
@@ -156,7 +156,7 @@ def test_two_stage_changes_at_once_move_the_stage_once(owner, kol):
 def test_owner_and_collaborator_editing_one_interest_never_overwrite_silently(owner, teammate, kol):
     Collaborator.objects.create(kol=kol, user=teammate)
     interest = InterestFactory(kol=kol, created_by=teammate, note="Registry")
-    url = reverse("contacts:interest_edit", args=[kol.pk, interest.pk])
+    url = reverse("kol:interest_edit", args=[kol.pk, interest.pk])
     prefix = f"interest{interest.pk}"
     # Both loaded the edit form (and its version) before either saved.
     loaded = _client(owner).get(url, **HTMX).content.decode()
@@ -192,7 +192,7 @@ def test_owner_and_collaborator_editing_one_interest_never_overwrite_silently(ow
 @pytest.mark.django_db
 def test_a_goal_edited_in_two_tabs_is_never_overwritten_silently(owner, kol):
     goal = GoalFactory(kol=kol, whose="kol", text="Publish the registry")
-    url = reverse("contacts:goal_edit", args=[kol.pk, goal.pk])
+    url = reverse("kol:goal_edit", args=[kol.pk, goal.pk])
     prefix = f"goal{goal.pk}"
 
     def form(text: str) -> dict:

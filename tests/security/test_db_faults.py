@@ -77,7 +77,7 @@ def test_it_keeps_no_half_logged_touchpoint_when_the_connection_drops(owner, kol
         "next_steps": "Send the registry protocol",
     }
     audit_before = AuditEntry.objects.count()
-    url = reverse("engagements:touchpoint_add", args=[kol.pk])
+    url = reverse("kol:touchpoint_add", args=[kol.pk])
 
     with connection_dropped_before_insert_into("engagements_followup") as dropped:
         response = client.post(url, data, **(HTMX if htmx else {}))
@@ -104,7 +104,7 @@ def test_it_keeps_the_stage_when_the_connection_drops_mid_change(owner, kol):
 
     with connection_dropped_before_insert_into("contacts_stagechange") as dropped:
         response = client.post(
-            reverse("contacts:kol_stage_change", args=[kol.pk]),
+            reverse("kol:kol_stage_change", args=[kol.pk]),
             {"to_stage": "developing", "reason": "Two-way contact", "version": version},
         )
 

@@ -22,12 +22,12 @@ from openpyxl import load_workbook
 from contacts import services as contact_services
 from contacts.exports import FORMULA_STARTS
 from contacts.models import Goal, Interest, Stage
-from engagements.services import events as event_services
 from engagements.services import followups as followup_services
 from engagements.services import ledger as ledger_services
 from engagements.services import plan as plan_services
 from engagements.services import touchpoints as touchpoint_services
-from reminders import services as reminders
+from events import services as event_services
+from reminders import sending as reminders
 from reminders.models import Reminder
 from reviews.services import invitations as invitation_services
 from reviews.services import reviews as review_services
@@ -207,26 +207,26 @@ def kol_pages(kol, touchpoint) -> list[tuple[str, dict]]:
     give = kol.gives.first()
     ask = kol.asks.first()
     return [
-        (reverse("contacts:kol_detail", args=[pk]), {}),
+        (reverse("kol:kol_detail", args=[pk]), {}),
         (reverse("contacts:kol_edit", args=[pk]), {}),
-        (reverse("contacts:kol_stage", args=[pk]), HTMX),
-        (reverse("contacts:kol_interests", args=[pk]), HTMX),
-        (reverse("contacts:interest_edit", args=[pk, interest.pk]), HTMX),
-        (reverse("contacts:kol_goals", args=[pk, "kol"]), HTMX),
-        (reverse("contacts:kol_goals", args=[pk, "ours"]), HTMX),
-        (reverse("contacts:goal_edit", args=[pk, goal.pk]), HTMX),
-        (reverse("engagements:kol_timeline", args=[pk]), HTMX),
-        (reverse("engagements:touchpoint_edit", args=[pk, touchpoint.pk]), {}),
+        (reverse("kol:kol_stage", args=[pk]), HTMX),
+        (reverse("kol:kol_interests", args=[pk]), HTMX),
+        (reverse("kol:interest_edit", args=[pk, interest.pk]), HTMX),
+        (reverse("kol:kol_goals", args=[pk, "kol"]), HTMX),
+        (reverse("kol:kol_goals", args=[pk, "ours"]), HTMX),
+        (reverse("kol:goal_edit", args=[pk, goal.pk]), HTMX),
+        (reverse("kol:kol_timeline", args=[pk]), HTMX),
+        (reverse("kol:touchpoint_edit", args=[pk, touchpoint.pk]), {}),
         (reverse("engagements:touchpoint_new") + f"?kol={pk}", {}),
-        (reverse("engagements:kol_followups", args=[pk]), HTMX),
-        (reverse("engagements:kol_ledger", args=[pk]), HTMX),
-        (reverse("engagements:give_edit", args=[pk, give.pk]), HTMX),
-        (reverse("engagements:ask_edit", args=[pk, ask.pk]), HTMX),
-        (reverse("engagements:kol_plan", args=[pk]), HTMX),
-        (reverse("engagements:plan_edit", args=[pk]), HTMX),
+        (reverse("kol:kol_followups", args=[pk]), HTMX),
+        (reverse("kol:kol_ledger", args=[pk]), HTMX),
+        (reverse("kol:give_edit", args=[pk, give.pk]), HTMX),
+        (reverse("kol:ask_edit", args=[pk, ask.pk]), HTMX),
+        (reverse("kol:kol_plan", args=[pk]), HTMX),
+        (reverse("kol:plan_edit", args=[pk]), HTMX),
         (reverse("engagements:prep_brief", args=[pk]), {}),
-        (reverse("engagements:kol_data", args=[pk]), {}),
-        (reverse("engagements:kol_erase", args=[pk]), {}),
+        (reverse("privacy:kol_data", args=[pk]), {}),
+        (reverse("privacy:kol_erase", args=[pk]), {}),
         (reverse("contacts:merge_pick", args=[pk]), {}),
     ]
 
@@ -240,12 +240,12 @@ def test_the_owners_pages_show_the_payload_as_text(world, owner):
         (reverse("contacts:kol_list") + "?q=alert", HTMX),
         (reverse("engagements:today"), {}),
         (reverse("engagements:touchpoint_new") + "?q=alert", HTMX),
-        (reverse("engagements:event_list"), {}),
-        (reverse("engagements:event_detail", args=[world.event.pk]), {}),
-        (reverse("engagements:event_edit", args=[world.event.pk]), {}),
-        (reverse("engagements:opportunity_list"), {}),
-        (reverse("engagements:opportunity_detail", args=[world.opportunity.pk]), {}),
-        (reverse("engagements:opportunity_edit", args=[world.opportunity.pk]), {}),
+        (reverse("events:event_list"), {}),
+        (reverse("events:event_detail", args=[world.event.pk]), {}),
+        (reverse("events:event_edit", args=[world.event.pk]), {}),
+        (reverse("events:opportunity_list"), {}),
+        (reverse("events:opportunity_detail", args=[world.opportunity.pk]), {}),
+        (reverse("events:opportunity_edit", args=[world.opportunity.pk]), {}),
     ]
     for url, headers in pages:
         response = client.get(url, **headers)
@@ -254,7 +254,7 @@ def test_the_owners_pages_show_the_payload_as_text(world, owner):
         assert_escaped(response.content.decode(), where=url, shows_name=not headers)
     # The History lists every change, values included.
     page = client.get(
-        reverse("contacts:kol_detail", args=[kol.pk]), {"open": "history"}
+        reverse("kol:kol_detail", args=[kol.pk]), {"open": "history"}
     ).content.decode()
     assert "&lt;b&gt;bold&lt;/b&gt;" in page and "&amp;amp; more" in page
 
@@ -275,7 +275,7 @@ def test_the_managers_pages_show_the_payload_as_text(world, manager):
         (reverse("reviews:board"), True),
         (reverse("reviews:hearing") + "?period=365", True),
         (reverse("reviews:flow") + "?period=365", True),
-        (reverse("contacts:kol_detail", args=[world.kol.pk]), True),
+        (reverse("kol:kol_detail", args=[world.kol.pk]), True),
         (reverse("reviews:reassign") + f"?from={world.kol.owner_id}", True),
     ]
     for url, shows_name in pages:
@@ -295,7 +295,7 @@ def test_the_managers_pages_show_the_payload_as_text(world, manager):
 )
 def test_search_marks_the_words_and_escapes_the_rest(world, owner, query, marked):
     for headers in ({}, HTMX):
-        response = client_for(owner).get(reverse("engagements:search"), {"q": query}, **headers)
+        response = client_for(owner).get(reverse("search:search"), {"q": query}, **headers)
         page = response.content.decode()
         assert_escaped(page, shows_name=False)
         assert marked in page
@@ -304,7 +304,7 @@ def test_search_marks_the_words_and_escapes_the_rest(world, owner, query, marked
 
 
 def test_the_data_export_is_json_with_the_text_as_typed(world, owner):
-    response = client_for(owner).get(reverse("engagements:kol_data_json", args=[world.kol.pk]))
+    response = client_for(owner).get(reverse("privacy:kol_data_json", args=[world.kol.pk]))
     assert response["Content-Type"].startswith("application/json")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.json()["profile"]["name"] == SCRIPT
@@ -408,7 +408,7 @@ def test_the_kol_list_exports_neutralise_tab_and_cr_led_values(owner_client, hos
 
 def test_the_timeline_csv_neutralises_tab_and_cr_led_values(owner_client, hostile_kols):
     for kol in hostile_kols:
-        url = reverse("engagements:kol_timeline_csv", args=[kol.pk])
+        url = reverse("privacy:kol_timeline_csv", args=[kol.pk])
         found = cells(read_csv(owner_client.get(url)))
         assert kol.name not in found and f"'{kol.name}" in found
 

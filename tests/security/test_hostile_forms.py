@@ -41,14 +41,13 @@ from contacts.models import (
 from engagements.models import (
     Ask,
     EngagementPlan,
-    Event,
     FollowUp,
     Give,
-    Opportunity,
     Question,
     Touchpoint,
     TouchpointInterest,
 )
+from events.models import Event, Opportunity
 from reviews.models import StageReview
 from tests.conftest import HTMX
 from tests.engagements.factories import (
@@ -387,7 +386,7 @@ CASES = [
     FormCase(
         "stage change",
         "owner",
-        _kol_url("contacts:kol_stage_change"),
+        _kol_url("kol:kol_stage_change"),
         lambda w: {
             "to_stage": "developing",
             "reason": "Two-way contact",
@@ -397,12 +396,12 @@ CASES = [
         htmx=True,
     ),
     FormCase(
-        "interest add", "owner", _kol_url("contacts:interest_add"), _interest_fields, htmx=True
+        "interest add", "owner", _kol_url("kol:interest_add"), _interest_fields, htmx=True
     ),
     FormCase(
         "interest edit",
         "owner",
-        lambda w: reverse("contacts:interest_edit", args=[w.kol.pk, w.interest.pk]),
+        lambda w: reverse("kol:interest_edit", args=[w.kol.pk, w.interest.pk]),
         lambda w: _prefixed(f"interest{w.interest.pk}", _interest_fields(w)),
         watch=lambda w: w.interest,
         htmx=True,
@@ -410,21 +409,21 @@ CASES = [
     FormCase(
         "goal add (theirs)",
         "owner",
-        lambda w: reverse("contacts:goal_add", args=[w.kol.pk, "kol"]),
+        lambda w: reverse("kol:goal_add", args=[w.kol.pk, "kol"]),
         lambda w: _prefixed("kolgoal", _goal_fields("kol")),
         htmx=True,
     ),
     FormCase(
         "goal add (ours)",
         "owner",
-        lambda w: reverse("contacts:goal_add", args=[w.kol.pk, "ours"]),
+        lambda w: reverse("kol:goal_add", args=[w.kol.pk, "ours"]),
         lambda w: _prefixed("ourgoal", _goal_fields("ours")),
         htmx=True,
     ),
     FormCase(
         "goal edit",
         "owner",
-        lambda w: reverse("contacts:goal_edit", args=[w.kol.pk, w.goal.pk]),
+        lambda w: reverse("kol:goal_edit", args=[w.kol.pk, w.goal.pk]),
         lambda w: _prefixed(f"goal{w.goal.pk}", _goal_fields("kol")),
         watch=lambda w: w.goal,
         htmx=True,
@@ -432,14 +431,14 @@ CASES = [
     FormCase(
         "collaborator add",
         "owner",
-        _kol_url("contacts:collaborator_add"),
+        _kol_url("kol:collaborator_add"),
         lambda w: {"user": str(w.teammate.pk), "role": "msl"},
         htmx=True,
     ),
     FormCase(
         "touchpoint add (inline)",
         "owner",
-        _kol_url("engagements:touchpoint_add"),
+        _kol_url("kol:touchpoint_add"),
         _touchpoint_fields,
         htmx=True,
     ),
@@ -452,7 +451,7 @@ CASES = [
     FormCase(
         "touchpoint edit",
         "owner",
-        lambda w: reverse("engagements:touchpoint_edit", args=[w.kol.pk, w.touchpoint.pk]),
+        lambda w: reverse("kol:touchpoint_edit", args=[w.kol.pk, w.touchpoint.pk]),
         lambda w: _touchpoint_fields(w) | {"version": _fresh_version(Touchpoint, w.touchpoint.pk)},
         watch=lambda w: w.touchpoint,
         htmx=True,
@@ -460,7 +459,7 @@ CASES = [
     FormCase(
         "follow-up add",
         "owner",
-        _kol_url("engagements:followup_add"),
+        _kol_url("kol:followup_add"),
         lambda w: {
             "followup-kind": "promised_resource",
             "followup-text": "Send the slides",
@@ -471,7 +470,7 @@ CASES = [
     FormCase(
         "follow-up snooze",
         "owner",
-        lambda w: reverse("engagements:followup_snooze", args=[w.kol.pk, w.followup.pk]),
+        lambda w: reverse("kol:followup_snooze", args=[w.kol.pk, w.followup.pk]),
         lambda w: {
             "days": "7",
             "until": _iso(timezone.localdate() + datetime.timedelta(days=3)),
@@ -483,14 +482,14 @@ CASES = [
     FormCase(
         "give add",
         "owner",
-        _kol_url("engagements:give_add"),
+        _kol_url("kol:give_add"),
         lambda w: _prefixed("give", _give_fields(w)),
         htmx=True,
     ),
     FormCase(
         "give edit",
         "owner",
-        lambda w: reverse("engagements:give_edit", args=[w.kol.pk, w.give.pk]),
+        lambda w: reverse("kol:give_edit", args=[w.kol.pk, w.give.pk]),
         lambda w: _prefixed(f"give{w.give.pk}", _give_fields(w)),
         watch=lambda w: w.give,
         htmx=True,
@@ -498,14 +497,14 @@ CASES = [
     FormCase(
         "ask add",
         "owner",
-        _kol_url("engagements:ask_add"),
+        _kol_url("kol:ask_add"),
         lambda w: _prefixed("ask", _ask_fields()),
         htmx=True,
     ),
     FormCase(
         "ask edit",
         "owner",
-        lambda w: reverse("engagements:ask_edit", args=[w.kol.pk, w.ask.pk]),
+        lambda w: reverse("kol:ask_edit", args=[w.kol.pk, w.ask.pk]),
         lambda w: _prefixed(f"ask{w.ask.pk}", _ask_fields()),
         watch=lambda w: w.ask,
         htmx=True,
@@ -513,7 +512,7 @@ CASES = [
     FormCase(
         "plan edit",
         "owner",
-        _kol_url("engagements:plan_edit"),
+        _kol_url("kol:plan_edit"),
         lambda w: {
             "objectives": "Understand unmet needs",
             "built_with_kol": "on",
@@ -536,26 +535,26 @@ CASES = [
     FormCase(
         "event create",
         "owner",
-        lambda w: reverse("engagements:event_create"),
+        lambda w: reverse("events:event_create"),
         _event_fields,
     ),
     FormCase(
         "event edit",
         "owner",
-        lambda w: reverse("engagements:event_edit", args=[w.event.pk]),
+        lambda w: reverse("events:event_edit", args=[w.event.pk]),
         _event_fields,
         watch=lambda w: w.event,
     ),
     FormCase(
         "opportunity create",
         "owner",
-        lambda w: reverse("engagements:opportunity_create"),
+        lambda w: reverse("events:opportunity_create"),
         _opportunity_fields,
     ),
     FormCase(
         "opportunity edit",
         "owner",
-        lambda w: reverse("engagements:opportunity_edit", args=[w.opportunity.pk]),
+        lambda w: reverse("events:opportunity_edit", args=[w.opportunity.pk]),
         _opportunity_fields,
         watch=lambda w: w.opportunity,
     ),
@@ -577,7 +576,7 @@ CASES = [
     FormCase(
         "erase confirmation",
         "owner",
-        _kol_url("engagements:kol_erase"),
+        _kol_url("privacy:kol_erase"),
         lambda w: {"confirm_name": w.kol.name},
         watch=lambda w: w.kol,
     ),
@@ -603,7 +602,7 @@ CASES = [
     FormCase(
         "review add (manager)",
         "manager",
-        _kol_url("reviews:review_add"),
+        _kol_url("kol:review_add"),
         lambda w: {"verdict": "suggest", "suggested_stage": "developing", "comment": "Ready"},
         htmx=True,
     ),

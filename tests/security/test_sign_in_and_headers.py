@@ -112,7 +112,7 @@ def test_signed_in_pages_and_exports_are_private_and_never_stored(owner, kol):
     client = client_for(owner)
     for url in [
         reverse("engagements:today"),
-        reverse("contacts:kol_detail", args=[kol.pk]),
+        reverse("kol:kol_detail", args=[kol.pk]),
         reverse("contacts:kol_export_csv"),
         reverse("contacts:kol_export_xlsx"),
     ]:
@@ -134,11 +134,11 @@ def test_a_partial_and_its_page_vary_on_hx_request(owner):
 
 def test_the_collaborator_picker_offers_only_the_owners_teammates(owner, teammate, outsider, kol):
     client = client_for(owner)
-    page = client.get(reverse("contacts:kol_detail", args=[kol.pk]), {"open": "collaborator"})
+    page = client.get(reverse("kol:kol_detail", args=[kol.pk]), {"open": "collaborator"})
     html = page.content.decode()
     assert teammate.display_name in html and outsider.display_name not in html
     response = client.post(
-        reverse("contacts:collaborator_add", args=[kol.pk]),
+        reverse("kol:collaborator_add", args=[kol.pk]),
         {"user": outsider.pk, "role": "msl"},
     )
     assert response.status_code == 422

@@ -55,7 +55,8 @@ from accounts.models import Membership, User
 from contacts import imports
 from contacts import services as contact_services
 from contacts.models import Collaborator, Interest, Kol, Provenance
-from engagements.models import Event, Opportunity, Question
+from engagements.models import Question
+from events.models import Event, Opportunity
 from reminders.calendar import new_token
 from reminders.models import DispatchRun
 from reminders.tokens import unsubscribe_token
@@ -270,10 +271,10 @@ URLS: dict[str, Url] = {
     ),
     "contacts:kol_export_csv": Url("signed in"),
     "contacts:kol_export_xlsx": Url("signed in"),
-    "contacts:kol_detail": Url("kol:view", kwargs=_kol),
-    "contacts:kol_stage": Url("kol:view", kwargs=_kol),
-    "contacts:kol_interests": Url("kol:view", kwargs=_kol),
-    "contacts:kol_goals": Url("kol:view", kwargs=lambda w: {"pk": w.kol.pk, "whose": "kol"}),
+    "kol:kol_detail": Url("kol:view", kwargs=_kol),
+    "kol:kol_stage": Url("kol:view", kwargs=_kol),
+    "kol:kol_interests": Url("kol:view", kwargs=_kol),
+    "kol:kol_goals": Url("kol:view", kwargs=lambda w: {"pk": w.kol.pk, "whose": "kol"}),
     "contacts:kol_edit": Url(
         "kol:edit",
         GET_POST,
@@ -282,19 +283,19 @@ URLS: dict[str, Url] = {
     ),
     "contacts:kol_archive": Url("kol:edit", POST, kwargs=_kol),
     "contacts:kol_restore": Url("kol:edit", POST, kwargs=_kol),
-    "contacts:kol_stage_change": Url(
+    "kol:kol_stage_change": Url(
         "kol:edit",
         POST,
         kwargs=_kol,
         data=lambda w: {"to_stage": "developing", "reason": "", "version": w.kol.version},
     ),
-    "contacts:interest_add": Url(
+    "kol:interest_add": Url(
         "kol:log",
         POST,
         kwargs=_kol,
         data=lambda w: {"kind": "speaking", "provenance": "stated", "stated_on": _today()},
     ),
-    "contacts:interest_edit": Url(
+    "kol:interest_edit": Url(
         "kol:owner's entry",
         GET_POST,
         kwargs=lambda w: {"pk": w.kol.pk, "interest_pk": w.interest.pk},
@@ -303,12 +304,12 @@ URLS: dict[str, Url] = {
             f"interest{w.interest.pk}-provenance": "stated",
         },
     ),
-    "contacts:interest_delete": Url(
+    "kol:interest_delete": Url(
         "kol:owner's entry",
         POST,
         kwargs=lambda w: {"pk": w.kol.pk, "interest_pk": w.interest.pk},
     ),
-    "contacts:goal_add": Url(
+    "kol:goal_add": Url(
         "kol:edit",
         POST,
         kwargs=lambda w: {"pk": w.kol.pk, "whose": "ours"},
@@ -320,7 +321,7 @@ URLS: dict[str, Url] = {
             "ourgoal-in_it_for_kol": "A talk",
         },
     ),
-    "contacts:goal_edit": Url(
+    "kol:goal_edit": Url(
         "kol:edit",
         GET_POST,
         kwargs=lambda w: {"pk": w.kol.pk, "goal_pk": w.goal.pk},
@@ -332,16 +333,16 @@ URLS: dict[str, Url] = {
             f"goal{w.goal.pk}-provenance": "stated",
         },
     ),
-    "contacts:goal_delete": Url(
+    "kol:goal_delete": Url(
         "kol:edit", POST, kwargs=lambda w: {"pk": w.kol.pk, "goal_pk": w.goal.pk}
     ),
-    "contacts:collaborator_add": Url(
+    "kol:collaborator_add": Url(
         "kol:edit",
         POST,
         kwargs=_kol,
         data=lambda w: {"user": w.teammate.pk, "role": "medical_director"},
     ),
-    "contacts:collaborator_remove": Url(
+    "kol:collaborator_remove": Url(
         "kol:edit",
         POST,
         kwargs=lambda w: {"pk": w.kol.pk, "collaborator_pk": w.collaboration.pk},
@@ -370,10 +371,10 @@ URLS: dict[str, Url] = {
         query=lambda w: {"kol": w.kol.pk},
         data=lambda w: {"kol": w.kol.pk, **_touchpoint_data(w)},
     ),
-    "engagements:kol_timeline": Url("kol:view", kwargs=_kol),
-    "engagements:kol_timeline_csv": Url("kol:view", kwargs=_kol),
-    "engagements:touchpoint_add": Url("kol:log", POST, kwargs=_kol, data=_touchpoint_data),
-    "engagements:touchpoint_edit": Url(
+    "kol:kol_timeline": Url("kol:view", kwargs=_kol),
+    "privacy:kol_timeline_csv": Url("kol:view", kwargs=_kol),
+    "kol:touchpoint_add": Url("kol:log", POST, kwargs=_kol, data=_touchpoint_data),
+    "kol:touchpoint_edit": Url(
         "kol:owner's entry",
         GET_POST,
         kwargs=lambda w: {"pk": w.kol.pk, "touchpoint_pk": w.touchpoint.pk},
@@ -383,13 +384,13 @@ URLS: dict[str, Url] = {
             "version": w.touchpoint.version,
         },
     ),
-    "engagements:touchpoint_delete": Url(
+    "kol:touchpoint_delete": Url(
         "kol:owner's entry",
         GET_POST,
         kwargs=lambda w: {"pk": w.kol.pk, "touchpoint_pk": w.touchpoint.pk},
     ),
-    "engagements:kol_followups": Url("kol:view", kwargs=_kol),
-    "engagements:followup_add": Url(
+    "kol:kol_followups": Url("kol:view", kwargs=_kol),
+    "kol:followup_add": Url(
         "kol:log",
         POST,
         kwargs=_kol,
@@ -400,25 +401,25 @@ URLS: dict[str, Url] = {
         },
     ),
     # Follow-ups: their owner or the KOL's owner acts on them (this one is owner's).
-    "engagements:followup_done": Url(
+    "kol:followup_done": Url(
         "kol:owner's entry",
         POST,
         kwargs=lambda w: {"pk": w.kol.pk, "followup_pk": w.followup.pk},
     ),
-    "engagements:followup_skip": Url(
+    "kol:followup_skip": Url(
         "kol:owner's entry",
         POST,
         kwargs=lambda w: {"pk": w.kol.pk, "followup_pk": w.followup.pk},
     ),
-    "engagements:followup_snooze": Url(
+    "kol:followup_snooze": Url(
         "kol:owner's entry",
         POST,
         kwargs=lambda w: {"pk": w.kol.pk, "followup_pk": w.followup.pk},
         data=lambda w: {"days": "7"},
     ),
     "engagements:today": Url("signed in"),
-    "engagements:kol_ledger": Url("kol:view", kwargs=_kol),
-    "engagements:give_add": Url(
+    "kol:kol_ledger": Url("kol:view", kwargs=_kol),
+    "kol:give_add": Url(
         "kol:log",
         POST,
         kwargs=_kol,
@@ -428,7 +429,7 @@ URLS: dict[str, Url] = {
             "give-note": "A literature summary",
         },
     ),
-    "engagements:give_edit": Url(
+    "kol:give_edit": Url(
         "kol:owner's entry",
         GET_POST,
         kwargs=lambda w: {"pk": w.kol.pk, "give_pk": w.give.pk},
@@ -438,10 +439,10 @@ URLS: dict[str, Url] = {
             f"give{w.give.pk}-note": "A better literature summary",
         },
     ),
-    "engagements:give_delete": Url(
+    "kol:give_delete": Url(
         "kol:owner's entry", POST, kwargs=lambda w: {"pk": w.kol.pk, "give_pk": w.give.pk}
     ),
-    "engagements:ask_add": Url(
+    "kol:ask_add": Url(
         "kol:log",
         POST,
         kwargs=_kol,
@@ -451,7 +452,7 @@ URLS: dict[str, Url] = {
             "ask-asked_on": _today(),
         },
     ),
-    "engagements:ask_edit": Url(
+    "kol:ask_edit": Url(
         "kol:owner's entry",
         GET_POST,
         kwargs=lambda w: {"pk": w.kol.pk, "ask_pk": w.ask.pk},
@@ -461,20 +462,20 @@ URLS: dict[str, Url] = {
             f"ask{w.ask.pk}-asked_on": _today(),
         },
     ),
-    "engagements:ask_delete": Url(
+    "kol:ask_delete": Url(
         "kol:owner's entry", POST, kwargs=lambda w: {"pk": w.kol.pk, "ask_pk": w.ask.pk}
     ),
-    "engagements:kol_plan": Url("kol:view", kwargs=_kol),
-    "engagements:plan_edit": Url(
+    "kol:kol_plan": Url("kol:view", kwargs=_kol),
+    "kol:plan_edit": Url(
         "kol:edit",
         GET_POST,
         kwargs=_kol,
         data=lambda w: {"objectives": "Two talks a year", "version": w.plan.version},
     ),
     "engagements:prep_brief": Url("kol:view", kwargs=_kol),
-    "engagements:kol_data_json": Url("kol:data request", kwargs=_kol),
-    "engagements:kol_data": Url("kol:data request", kwargs=_kol),
-    "engagements:kol_erase": Url(
+    "privacy:kol_data_json": Url("kol:data request", kwargs=_kol),
+    "privacy:kol_data": Url("kol:data request", kwargs=_kol),
+    "privacy:kol_erase": Url(
         "kol:edit", GET_POST, kwargs=_kol, data=lambda w: {"confirm_name": KOL_NAME}
     ),
     # --- Questions, events, opportunities, search ---------------------------------------
@@ -487,31 +488,31 @@ URLS: dict[str, Url] = {
     "engagements:question_remove": Url(
         "own object", POST, kwargs=lambda w: {"question_pk": w.question.pk}
     ),
-    "engagements:event_list": Url("signed in"),
-    "engagements:event_create": Url(
+    "events:event_list": Url("signed in"),
+    "events:event_create": Url(
         "signed in",
         GET_POST,
         data=lambda w: {"name": "ESC Congress", "starts_on": _today(), "ends_on": _today()},
     ),
-    "engagements:event_detail": Url("signed in", kwargs=lambda w: {"pk": w.event.pk}),
-    "engagements:event_edit": Url(
+    "events:event_detail": Url("signed in", kwargs=lambda w: {"pk": w.event.pk}),
+    "events:event_edit": Url(
         "creator",
         GET_POST,
         kwargs=lambda w: {"pk": w.event.pk},
         data=lambda w: {"name": "ESC Congress 2026", "starts_on": _today(), "ends_on": _today()},
     ),
-    "engagements:opportunity_list": Url("signed in"),
-    "engagements:opportunity_create": Url(
+    "events:opportunity_list": Url("signed in"),
+    "events:opportunity_create": Url(
         "signed in", GET_POST, data=lambda w: {"kind": "speaking", "title": "A talk"}
     ),
-    "engagements:opportunity_detail": Url("signed in", kwargs=lambda w: {"pk": w.opportunity.pk}),
-    "engagements:opportunity_edit": Url(
+    "events:opportunity_detail": Url("signed in", kwargs=lambda w: {"pk": w.opportunity.pk}),
+    "events:opportunity_edit": Url(
         "creator",
         GET_POST,
         kwargs=lambda w: {"pk": w.opportunity.pk},
         data=lambda w: {"kind": "speaking", "title": "A keynote"},
     ),
-    "engagements:search": Url("signed in", query=lambda w: {"q": "Quistgaard"}),
+    "search:search": Url("signed in", query=lambda w: {"q": "Quistgaard"}),
     # --- Manager pages (/team/) ---------------------------------------------------------
     "reviews:overview": Url("manager"),
     "reviews:overview_csv": Url("manager"),
@@ -520,7 +521,7 @@ URLS: dict[str, Url] = {
     "reviews:flow": Url("manager"),
     "reviews:hearing": Url("manager"),
     "reviews:team": Url("manager"),
-    "reviews:review_add": Url("kol:manage", POST, kwargs=_kol, data=lambda w: {"verdict": "agree"}),
+    "kol:review_add": Url("kol:manage", POST, kwargs=_kol, data=lambda w: {"verdict": "agree"}),
     "reviews:team_invite": Url(
         "manager of team",
         POST,
@@ -947,8 +948,8 @@ def test_the_canaries_show_to_those_who_may_see_the_kol(world):
     for role in ("owner", "collaborator", "manager"):
         for name, canary in [
             ("contacts:kol_list", KOL_NAME),
-            ("engagements:search", KOL_NAME),
-            ("engagements:kol_timeline", QUOTE),
+            ("search:search", KOL_NAME),
+            ("kol:kol_timeline", QUOTE),
         ]:
             url = URLS[name]
             path = reverse(name, kwargs=url.kwargs(world))
@@ -971,7 +972,7 @@ def test_each_teams_kols_stay_with_that_team(world):
         ("removed", removeds): 403,  # the no-team page
     }
     for (role, kol), status in expected.items():
-        path = reverse("contacts:kol_detail", kwargs={"pk": kol.pk})
+        path = reverse("kol:kol_detail", kwargs={"pk": kol.pk})
         answer = _ask(sessions[role], "GET", path, {}, htmx=False)
         assert answer.status == status, (role, kol.name, answer.status)
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 from accounts.models import Membership, Team, User
 from common.bulk import insert
 from contacts.models import Goal, Interest, Kol, Provenance, TherapeuticArea, Topic
+from contacts.selectors import kols_for_user
 from engagements.models import Touchpoint
-from engagements.selectors import search as selectors
+from search import postgresql, selectors
 
 DEFAULT_DATABASE = "kolcrm_bench_search"
 KOLS = 10_000
@@ -188,9 +189,9 @@ def explain(user: User, text: str) -> tuple[str, str]:
     """Which index the page's main query (the ranked touchpoints) starts from, and its plan:
     "kol_id" (the user's touchpoints, each vector checked) or "GIN" (every match in the
     organisation, then visibility)."""
-    query = selectors.SearchQuery(text, search_type="websearch", config=selectors.CONFIG)
-    visible = selectors.kols_for_user(user, archived=None).values("pk")
-    plan = selectors.ranked_touchpoints(query, visible).explain(analyze=True)
+    query = postgresql.SearchQuery(text, search_type="websearch", config=postgresql.CONFIG)
+    visible = kols_for_user(user, archived=None).values("pk")
+    plan = postgresql.ranked_touchpoints(query, visible).explain(analyze=True)
     if "engagements_touchpoint_kol_id" in plan:
         return "kol_id", plan
     return ("GIN" if "search_touchpoint_document" in plan else "none"), plan
@@ -259,7 +260,7 @@ class Command(BaseCommand):
             for text in QUERIES:
                 for label, user in (("msl", msl), ("manager", manager)):
                     results = selectors.search(user, text)
-                    sees = selectors.kols_for_user(user, archived=None).count()
+                    sees = kols_for_user(user, archived=None).count()
                     ms = time_query(user, text)
                     index, plan = explain(user, text)
                     self.stdout.write(

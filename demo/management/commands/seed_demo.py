@@ -4,7 +4,7 @@ Idempotent: rows are looked up by natural keys (email, team name, area and topic
 name + institution) and only what is missing is created; passwords are set only when a user
 is created. The KOLs are generated from a seeded `random.Random`, so every run builds the same
 specs whatever is already in the database. Engagement history (touchpoints, follow-ups, gives,
-asks, plans; see `_demo_engagements`) is written only for demo KOLs without touchpoints.
+asks, plans; see `demo.engagements`) is written only for demo KOLs without touchpoints.
 """
 
 import datetime
@@ -28,9 +28,9 @@ from contacts.models import (
     TherapeuticArea,
     Topic,
 )
-from engagements.management.commands._demo_engagements import ask_heavy_names, seed_engagements
-from engagements.management.commands._demo_events import seed_events_and_opportunities
-from engagements.management.commands._demo_people import (
+from demo.engagements import ask_heavy_names, seed_engagements
+from demo.events import seed_events_and_opportunities
+from demo.people import (
     ADMIN_EMAIL,
     AREAS,
     ASSUMPTION_SOURCES,
@@ -66,7 +66,7 @@ from engagements.management.commands._demo_people import (
 )
 
 # The demo command composes every app's data (reviews included); no model imports upward.
-from engagements.management.commands._demo_reviews import seed_reviews
+from demo.reviews import seed_reviews
 from engagements.models import Ask, EngagementPlan, FollowUp, Give, Touchpoint
 
 
