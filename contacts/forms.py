@@ -8,7 +8,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import User, teammates_of
-from common.text import clean_text
+from common.locking import VersionedFormMixin, version_field
+from common.text import TEXT_MAX_CHARS, clean_text
 from contacts.models import (
     DUE_SOON_DAYS,
     AssumptionStatus,
@@ -24,26 +25,6 @@ from contacts.models import (
 )
 from contacts.services import KOL_PROFILE_FIELDS
 
-# A hidden field that is missing or mangled: the page was not the one we served.
-STALE_FORM = "This form is out of date or incomplete: reload the page and try again."
-
-
-class VersionedFormMixin:
-    """Edits of an existing interest or goal carry the version they started from, so that a
-    save over someone else's newer change is refused (contacts.services.ItemConflict). A post
-    without it is not checked (our forms always send it)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput,
-                required=False,
-                min_value=1,
-                initial=self.instance.version,
-                error_messages={"invalid": STALE_FORM, "min_value": STALE_FORM},
-            )
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -55,7 +36,6 @@ class DateInput(forms.DateInput):
 
 # Free text (notes, what they said, goals, plans): room for a long meeting's notes (about
 # 3,000 words), while a pasted document or a runaway script gets an error, not a saved row.
-TEXT_MAX_CHARS = 20_000
 
 
 def validate_text_length(value: str) -> None:
@@ -101,8 +81,8 @@ class LimitedTextMixin(CleanTextMixin):
                 field.validators.append(validate_text_length)
 
 
-class KolForm(LimitedTextMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class KolForm(VersionedFormMixin, LimitedTextMixin, forms.ModelForm):
+    version_required = True  # a profile edit is always checked (a new KOL has no version)
 
     class Meta:
         model = Kol
@@ -252,10 +232,7 @@ class StageChangeForm(CleanTextMixin, forms.Form):
         max_length=2000,
         help_text="Required when the relationship moves back a stage.",
     )
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
-    )
+    version = version_field()
 
     def __init__(self, *args, kol: Kol, **kwargs):
         super().__init__(*args, **kwargs)

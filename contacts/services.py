@@ -5,10 +5,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from common.locking import save_if_current
 from contacts import audit
 from contacts.models import (
     AssumptionStatus,
@@ -43,42 +43,6 @@ KOL_PROFILE_FIELDS = [
 ]
 
 
-class KolConflict(Exception):
-    """The KOL changed since the form was loaded; `current` is the fresh row."""
-
-    def __init__(self, current: Kol):
-        super().__init__(f"KOL {current.pk} was changed by someone else")
-        self.current = current
-
-
-class ItemConflict(Exception):
-    """An interest or goal changed since the form was loaded; `current` is the fresh row."""
-
-    def __init__(self, current):
-        super().__init__(f"{type(current).__name__} {current.pk} was changed by someone else")
-        self.current = current
-
-
-def _check_version(obj, expected: int | None) -> None:
-    """Lock the row; ItemConflict if it was saved since `expected` (None: not checked)."""
-    current = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if expected is not None and current.version != expected:
-        raise ItemConflict(current)
-    obj.version = current.version  # save() writes the next one
-
-
-def _bump_version(kol: Kol, *, expected_version: int, **changes: Any) -> None:
-    """Write `changes` only if nobody saved since `expected_version`; else KolConflict."""
-    updated = Kol.objects.filter(pk=kol.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **changes
-    )
-    if updated != 1:
-        raise KolConflict(Kol.objects.select_related("owner").get(pk=kol.pk))
-    for field, value in changes.items():
-        setattr(kol, field, value)
-    kol.version = expected_version + 1
-
-
 def kol_refresh_check_in(*, kol: Kol, also: tuple[str, ...] = ()) -> None:
     """Recompute the stored next check-in after anything it depends on changed; `also`
     names fields already set on `kol` to write in the same UPDATE."""
@@ -108,7 +72,7 @@ def kol_update(*, kol: Kol, by: User, data: dict[str, Any], expected_version: in
     before = audit.snapshot(Kol.objects.get(pk=kol.pk))
     before_areas = sorted(str(a) for a in kol.therapeutic_areas.all())
     changes = {f: data[f] for f in KOL_PROFILE_FIELDS if f in data}
-    _bump_version(kol, expected_version=expected_version, **changes)
+    save_if_current(kol, expected_version, **changes)
     if "therapeutic_areas" in data:
         kol.therapeutic_areas.set(data["therapeutic_areas"])
     kol_refresh_check_in(kol=kol)
@@ -144,7 +108,7 @@ def kol_change_stage(
     reason = reason.strip()
     if Stage.rank(to_stage) < Stage.rank(from_stage) and not reason:
         raise ValidationError({"reason": "Say why the relationship moves back a stage."})
-    _bump_version(kol, expected_version=expected_version, stage=to_stage)
+    save_if_current(kol, expected_version, stage=to_stage)
     kol_refresh_check_in(kol=kol)  # the default cadence follows the stage
     change = StageChange.objects.create(
         kol=kol, from_stage=from_stage, to_stage=to_stage, changed_by=by, reason=reason
@@ -167,11 +131,7 @@ def kol_change_stage(
 @transaction.atomic
 def kol_set_archived(*, kol: Kol, by: User, archived: bool) -> Kol:
     if kol.is_archived != archived:
-        Kol.objects.filter(pk=kol.pk).update(
-            is_archived=archived, version=F("version") + 1, updated_at=timezone.now()
-        )
-        kol.is_archived = archived
-        kol.version += 1
+        save_if_current(kol, None, is_archived=archived)
         audit.record(
             kol=kol,
             actor=by,
@@ -230,31 +190,49 @@ def interest_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Interest:
     return interest
 
 
+def _item_update(
+    item: Interest | Goal,
+    *,
+    subject: str,
+    expected_version: int | None,
+    by: User | None,
+    **fields: Any,
+) -> None:
+    """Write an interest or goal edited from `expected_version` (None: not checked); else
+    StaleEdit, and nothing is written."""
+    # From the database: a bound ModelForm has already changed the instance in memory.
+    before = audit.snapshot(type(item).objects.get(pk=item.pk))
+    save_if_current(item, expected_version, **fields)
+    audit.record_changed(kol=item.kol, actor=by, obj=item, subject=subject, before=before)
+
+
+def _item_delete(item: Interest | Goal, *, subject: str, by: User | None) -> None:
+    pk = item.pk
+    item.delete()
+    audit.record_deleted(kol=item.kol, actor=by, obj=item, subject=subject, pk=pk)
+
+
 @transaction.atomic
 def interest_update(
     *, interest: Interest, data: dict[str, Any], by: User | None = None
 ) -> Interest:
-    # From the database: a bound ModelForm has already changed the instance in memory.
-    before = audit.snapshot(Interest.objects.get(pk=interest.pk))
-    _check_version(interest, data.get("version"))
-    interest.kind = data["kind"]
-    interest.topic = _topic_from(data)
-    interest.note = data.get("note", "")
-    interest.give_cadence_days = data.get("give_cadence_days")
-    for field, value in _provenance_fields(data).items():
-        setattr(interest, field, value)
-    interest.save()
-    audit.record_changed(
-        kol=interest.kol, actor=by, obj=interest, subject="interest", before=before
+    _item_update(
+        interest,
+        subject="interest",
+        expected_version=data.get("version"),
+        by=by,
+        kind=data["kind"],
+        topic=_topic_from(data),
+        note=data.get("note", ""),
+        give_cadence_days=data.get("give_cadence_days"),
+        **_provenance_fields(data),
     )
     return interest
 
 
 @transaction.atomic
 def interest_delete(*, interest: Interest, by: User | None = None) -> None:
-    pk = interest.pk
-    interest.delete()
-    audit.record_deleted(kol=interest.kol, actor=by, obj=interest, subject="interest", pk=pk)
+    _item_delete(interest, subject="interest", by=by)
 
 
 def _goal_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -283,20 +261,15 @@ def goal_add(*, kol: Kol, by: User, data: dict[str, Any]) -> Goal:
 
 @transaction.atomic
 def goal_update(*, goal: Goal, data: dict[str, Any], by: User | None = None) -> Goal:
-    before = audit.snapshot(Goal.objects.get(pk=goal.pk))
-    _check_version(goal, data.get("version"))
-    for field, value in _goal_fields(data).items():
-        setattr(goal, field, value)
-    goal.save()
-    audit.record_changed(kol=goal.kol, actor=by, obj=goal, subject="goal", before=before)
+    _item_update(
+        goal, subject="goal", expected_version=data.get("version"), by=by, **_goal_fields(data)
+    )
     return goal
 
 
 @transaction.atomic
 def goal_delete(*, goal: Goal, by: User | None = None) -> None:
-    pk = goal.pk
-    goal.delete()
-    audit.record_deleted(kol=goal.kol, actor=by, obj=goal, subject="goal", pk=pk)
+    _item_delete(goal, subject="goal", by=by)
 
 
 @transaction.atomic

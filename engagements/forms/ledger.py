@@ -6,6 +6,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 
+from common.locking import VersionedFormMixin, version_field
 from contacts.forms import DateInput, LimitedTextMixin
 from contacts.models import Kol
 from engagements.models import Ask, Give
@@ -49,7 +50,7 @@ class TopicChoiceField(forms.ModelChoiceField):
     iterator = TheirInterestsFirst
 
 
-class GiveForm(LimitedTextMixin, forms.ModelForm):
+class GiveForm(VersionedFormMixin, LimitedTextMixin, forms.ModelForm):
     class Meta:
         model = Give
         fields = ["kind", "topic", "given_on", "note", "response"]
@@ -79,7 +80,7 @@ class GiveForm(LimitedTextMixin, forms.ModelForm):
         return _not_in_future(self.cleaned_data.get("given_on"), "a give")
 
 
-class AskForm(LimitedTextMixin, forms.ModelForm):
+class AskForm(VersionedFormMixin, LimitedTextMixin, forms.ModelForm):
     class Meta:
         model = Ask
         fields = ["kind", "in_it_for_kol", "asked_on", "outcome"]
@@ -114,3 +115,10 @@ class AskForm(LimitedTextMixin, forms.ModelForm):
 
     def clean_asked_on(self) -> datetime.date | None:
         return _not_in_future(self.cleaned_data.get("asked_on"), "an ask")
+
+
+class EntryDeleteForm(forms.Form):
+    """A give's or an ask's Delete button sends the version the page showed (a page served
+    before entries had one sends none, and is not checked)."""
+
+    version = version_field(required=False)

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from contacts.forms import STALE_FORM, LimitedTextMixin
+from common.locking import version_field
+from contacts.forms import LimitedTextMixin
 from engagements.forms.ledger import IsoDateInput
 from engagements.models import EngagementPlan
 from engagements.services.plan import PLAN_FIELDS
@@ -10,11 +11,7 @@ from engagements.services.plan import PLAN_FIELDS
 
 class EngagementPlanForm(LimitedTextMixin, forms.ModelForm):
     # 0 means "no plan saved yet"; otherwise the version the user started from.
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        min_value=0,
-        error_messages={"required": STALE_FORM, "invalid": STALE_FORM, "min_value": STALE_FORM},
-    )
+    version = version_field(min_value=0)
 
     class Meta:
         model = EngagementPlan

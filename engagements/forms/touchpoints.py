@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from contacts.forms import STALE_FORM, LimitedTextMixin
+from common.locking import STALE_FORM, VersionedFormMixin
+from contacts.forms import LimitedTextMixin
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance, Topic
 from engagements.models import Question, Touchpoint
 
@@ -29,15 +30,12 @@ class DateTimeInput(forms.DateTimeInput):
         return value
 
 
-class TouchpointForm(LimitedTextMixin, forms.ModelForm):
+class TouchpointForm(VersionedFormMixin, LimitedTextMixin, forms.ModelForm):
     """The touchpoint itself, plus a stated interest and the fate of open assumptions."""
 
     form_token = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
-    )
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, error_messages={"invalid": STALE_FORM}
     )
     stated_interest_kind = forms.ChoiceField(
         choices=[("", "—")] + list(Interest.Kind.choices),
@@ -94,7 +92,6 @@ class TouchpointForm(LimitedTextMixin, forms.ModelForm):
             self.initial.setdefault("form_token", uuid.uuid4())
         if self.instance.pk:
             self.fields["form_token"].required = False
-            self.initial.setdefault("version", self.instance.version)
         self.assumptions = list(
             kol.interests.filter(
                 provenance=Provenance.ASSUMED, assumption_status=AssumptionStatus.OPEN

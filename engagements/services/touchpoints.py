@@ -5,10 +5,10 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from common.locking import save_if_current
 from contacts import audit
 from contacts import services as contact_services
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance
@@ -27,12 +27,6 @@ TOUCHPOINT_FIELDS = [
     "next_steps",
 ]
 RECAP_LENGTH = 600
-
-
-class TouchpointConflict(Exception):
-    def __init__(self, current: Touchpoint):
-        super().__init__(f"Touchpoint {current.pk} was changed by someone else")
-        self.current = current
 
 
 def thank_you_due(*, occurred_at: datetime.datetime, user: User) -> datetime.date:
@@ -167,14 +161,7 @@ def touchpoint_update(
     # From the database: a bound ModelForm has already changed the instance in memory.
     before = audit.snapshot(Touchpoint.objects.get(pk=touchpoint.pk))
     changes = {f: data[f] for f in TOUCHPOINT_FIELDS if f in data}
-    updated = Touchpoint.objects.filter(pk=touchpoint.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **changes
-    )
-    if updated != 1:
-        raise TouchpointConflict(Touchpoint.objects.get(pk=touchpoint.pk))
-    for field, value in changes.items():
-        setattr(touchpoint, field, value)
-    touchpoint.version = expected_version + 1
+    save_if_current(touchpoint, expected_version, **changes)  # else StaleEdit
     touchpoint.topics.set(data.get("topics") or [])
     touchpoint.questions.set(data.get("questions") or [])
     kol_refresh_last_interaction(kol=touchpoint.kol)

@@ -4,20 +4,24 @@ The part is `ledger` of engagements/_ledger.html. Anyone who can log for the KOL
 entries; the one who logged an entry, or the KOL's owner, edits or deletes it.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from common.lazy import lazy_split
-from common.rendering import INVALID, opened
+from common.locking import STALE_FORM, StaleEdit
+from common.rendering import CONFLICT, INVALID, opened
 from contacts import selectors
+from contacts.kol_page import answer_part
 from contacts.models import Kol
 from contacts.selectors import KolAccess
-from contacts.views.profile import kol_page_answer
-from engagements.forms.ledger import AskForm, GiveForm
+from engagements.forms.ledger import AskForm, EntryDeleteForm, GiveForm
 from engagements.models import Ask, Give
 from engagements.selectors import ledger as ledger_selectors
 from engagements.services import ledger as services
@@ -46,6 +50,8 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
         ),
         "ledger_editing_give": None,
         "ledger_editing_ask": None,
+        "ledger_conflict": None,  # a stale edit: the entry as saved now
+        "ledger_message": "",  # why a delete was refused
     }
 
 
@@ -56,7 +62,15 @@ def _give_initial(request: HttpRequest) -> dict:
 
 
 def _answer(request: HttpRequest, kol: Kol, *, part: str = PART, status: int = 200, **overrides):
-    return kol_page_answer(request, kol, part, template=TEMPLATE, status=status, **overrides)
+    return answer_part(
+        request,
+        kol,
+        part,
+        template=TEMPLATE,
+        context_of=kol_page_context,
+        status=status,
+        **overrides,
+    )
 
 
 def _changed(response: HttpResponse) -> HttpResponse:
@@ -77,104 +91,144 @@ def kol_ledger_part(request: HttpRequest, pk: int) -> HttpResponse:
     return _answer(request, kol)
 
 
-# Gives ---------------------------------------------------------------------------------
+# Gives and asks: one set of views, told apart by the URL's `kind` ------------------------
 
 
-def _get_give(kol: Kol, give_pk: int) -> Give:
-    return get_object_or_404(Give.objects.select_related("topic__area", "by"), kol=kol, pk=give_pk)
+@dataclass(frozen=True)
+class EntryKind:
+    name: str  # "give" or "ask": its URL names, form prefix and names in the template
+    model: type[Give] | type[Ask]
+    shown_with: tuple[str, ...]  # what its list item shows of other rows
+    form: Callable[..., GiveForm | AskForm]  # (kol, data, **form kwargs)
+    log: Callable[..., Give | Ask]
+
+
+GIVE = EntryKind(
+    name="give",
+    model=Give,
+    shown_with=("topic__area", "by"),
+    form=lambda kol, data=None, **kwargs: GiveForm(data, kol=kol, **kwargs),
+    log=services.give_log,
+)
+ASK = EntryKind(
+    name="ask",
+    model=Ask,
+    shown_with=("by",),
+    form=lambda kol, data=None, **kwargs: AskForm(data, **kwargs),
+    log=services.ask_log,
+)
+
+
+def _get_entry(
+    request: HttpRequest, pk: int, kind: EntryKind, ids: dict[str, int]
+) -> tuple[Kol, Give | Ask]:
+    """The KOL and the entry (`give_pk` or `ask_pk` in the URL) the user may change."""
+    kol = selectors.get_kol_for_user(request.user, pk)
+    rows = kind.model.objects.select_related(*kind.shown_with)
+    entry = get_object_or_404(rows, kol=kol, pk=ids[f"{kind.name}_pk"])
+    _require_entry_edit(request, kol, entry)
+    return kol, entry
+
+
+def _editing(
+    request: HttpRequest,
+    kol: Kol,
+    kind: EntryKind,
+    entry: Give | Ask,
+    form: GiveForm | AskForm,
+    *,
+    part: str = PART,
+    status: int = 200,
+    **extra,
+) -> HttpResponse:
+    """The ledger (or the entry's list item) with the entry's edit form in place."""
+    editing = {
+        kind.name: entry,
+        f"ledger_editing_{kind.name}": entry.pk,
+        f"ledger_{kind.name}_edit_form": form,
+    }
+    return _answer(request, kol, part=part, status=status, **editing, **extra)
 
 
 @require_POST
-def give_add(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_add(request: HttpRequest, pk: int, kind: EntryKind) -> HttpResponse:
     kol = selectors.get_kol_for_user(request.user, pk)
     selectors.kol_access(request.user, kol).require("log")
-    form = GiveForm(request.POST, kol=kol, prefix="give")
+    form = kind.form(kol, request.POST, prefix=kind.name)
     if not form.is_valid():
-        return _answer(request, kol, status=INVALID, ledger_give_form=form)
-    services.give_log(kol=kol, by=request.user, data=form.cleaned_data)
+        return _answer(request, kol, status=INVALID, **{f"ledger_{kind.name}_form": form})
+    kind.log(kol=kol, by=request.user, data=form.cleaned_data)
     return _changed(_answer(request, kol))
 
 
 @require_http_methods(["GET", "POST"])
-def give_edit(request: HttpRequest, pk: int, give_pk: int) -> HttpResponse:
-    kol = selectors.get_kol_for_user(request.user, pk)
-    give = _get_give(kol, give_pk)
-    _require_entry_edit(request, kol, give)
-    form = GiveForm(
-        request.POST if request.method == "POST" else None,
-        kol=kol,
-        instance=give,
-        prefix=f"give{give.pk}",
-    )
-    editing = {"ledger_editing_give": give.pk, "ledger_give_edit_form": form}
+def entry_edit(request: HttpRequest, pk: int, kind: EntryKind, **ids: int) -> HttpResponse:
+    kol, entry = _get_entry(request, pk, kind, ids)
+    data = request.POST if request.method == "POST" else None
+    form = kind.form(kol, data, instance=entry, prefix=f"{kind.name}{entry.pk}")
     if request.method == "GET":
         # htmx swaps the list item for its form; a browser gets the page with the form in place.
-        return _answer(request, kol, part="give_item", give=give, **editing)
+        return _editing(request, kol, kind, entry, form, part=f"{kind.name}_item")
     if not form.is_valid():
-        return _answer(request, kol, status=INVALID, **editing)
-    services.give_update(give=give, data=form.cleaned_data, by=request.user)
+        return _editing(request, kol, kind, entry, form, status=INVALID)
+    try:
+        services.entry_update(
+            entry=entry,
+            data=form.cleaned_data,
+            expected_version=form.expected_version(),
+            by=request.user,
+        )
+    except StaleEdit as conflict:
+        return _edit_conflict(request, kol, kind, entry, form, conflict.current)
     return _changed(_answer(request, kol))
+
+
+def _edit_conflict(
+    request: HttpRequest,
+    kol: Kol,
+    kind: EntryKind,
+    entry: Give | Ask,
+    form: GiveForm | AskForm,
+    current: Give | Ask | None,
+) -> HttpResponse:
+    """409 with what is saved now and what the user typed, based on the saved version so
+    that saving again overwrites the other change on purpose."""
+    if current is None:  # deleted since the form was validated: as if it had been before
+        raise Http404("This entry was deleted meanwhile.")
+    data = request.POST.copy()
+    data[f"{form.prefix}-version"] = str(current.version)
+    form = kind.form(kol, data, instance=entry, prefix=form.prefix)
+    return _editing(request, kol, kind, entry, form, status=CONFLICT, ledger_conflict=current)
 
 
 @require_POST
-def give_delete(request: HttpRequest, pk: int, give_pk: int) -> HttpResponse:
-    kol = selectors.get_kol_for_user(request.user, pk)
-    give = _get_give(kol, give_pk)
-    _require_entry_edit(request, kol, give)
-    services.give_delete(give=give, by=request.user)
-    return _changed(_answer(request, kol))
-
-
-# Asks ----------------------------------------------------------------------------------
-
-
-def _get_ask(kol: Kol, ask_pk: int) -> Ask:
-    return get_object_or_404(Ask.objects.select_related("by"), kol=kol, pk=ask_pk)
-
-
-@require_POST
-def ask_add(request: HttpRequest, pk: int) -> HttpResponse:
-    kol = selectors.get_kol_for_user(request.user, pk)
-    selectors.kol_access(request.user, kol).require("log")
-    form = AskForm(request.POST, prefix="ask")
+def entry_delete(request: HttpRequest, pk: int, kind: EntryKind, **ids: int) -> HttpResponse:
+    kol, entry = _get_entry(request, pk, kind, ids)
+    form = EntryDeleteForm(request.POST)
     if not form.is_valid():
-        return _answer(request, kol, status=INVALID, ledger_ask_form=form)
-    services.ask_log(kol=kol, by=request.user, data=form.cleaned_data)
+        return _answer(request, kol, status=INVALID, ledger_message=STALE_FORM)
+    try:
+        services.entry_delete(
+            entry=entry, expected_version=form.cleaned_data["version"], by=request.user
+        )
+    except StaleEdit as conflict:
+        if conflict.current is not None:  # (None: deleted meanwhile, as the user wanted)
+            message = (
+                f"Someone changed “{conflict.current}” after the page was shown, so it was "
+                "not deleted. Check it below, then delete it again if you still mean to."
+            )
+            return _answer(request, kol, status=CONFLICT, ledger_message=message)
     return _changed(_answer(request, kol))
 
 
-@require_http_methods(["GET", "POST"])
-def ask_edit(request: HttpRequest, pk: int, ask_pk: int) -> HttpResponse:
-    kol = selectors.get_kol_for_user(request.user, pk)
-    ask = _get_ask(kol, ask_pk)
-    _require_entry_edit(request, kol, ask)
-    form = AskForm(
-        request.POST if request.method == "POST" else None, instance=ask, prefix=f"ask{ask.pk}"
-    )
-    editing = {"ledger_editing_ask": ask.pk, "ledger_ask_edit_form": form}
-    if request.method == "GET":
-        return _answer(request, kol, part="ask_item", ask=ask, **editing)
-    if not form.is_valid():
-        return _answer(request, kol, status=INVALID, **editing)
-    services.ask_update(ask=ask, data=form.cleaned_data, by=request.user)
-    return _changed(_answer(request, kol))
-
-
-@require_POST
-def ask_delete(request: HttpRequest, pk: int, ask_pk: int) -> HttpResponse:
-    kol = selectors.get_kol_for_user(request.user, pk)
-    ask = _get_ask(kol, ask_pk)
-    _require_entry_edit(request, kol, ask)
-    services.ask_delete(ask=ask, by=request.user)
-    return _changed(_answer(request, kol))
-
+GIVES, ASKS = {"kind": GIVE}, {"kind": ASK}
 
 urlpatterns = [
     path("kols/<int:pk>/ledger/", kol_ledger_part, name="kol_ledger"),
-    path("kols/<int:pk>/gives/add/", give_add, name="give_add"),
-    path("kols/<int:pk>/gives/<int:give_pk>/edit/", give_edit, name="give_edit"),
-    path("kols/<int:pk>/gives/<int:give_pk>/delete/", give_delete, name="give_delete"),
-    path("kols/<int:pk>/asks/add/", ask_add, name="ask_add"),
-    path("kols/<int:pk>/asks/<int:ask_pk>/edit/", ask_edit, name="ask_edit"),
-    path("kols/<int:pk>/asks/<int:ask_pk>/delete/", ask_delete, name="ask_delete"),
+    path("kols/<int:pk>/gives/add/", entry_add, GIVES, name="give_add"),
+    path("kols/<int:pk>/gives/<int:give_pk>/edit/", entry_edit, GIVES, name="give_edit"),
+    path("kols/<int:pk>/gives/<int:give_pk>/delete/", entry_delete, GIVES, name="give_delete"),
+    path("kols/<int:pk>/asks/add/", entry_add, ASKS, name="ask_add"),
+    path("kols/<int:pk>/asks/<int:ask_pk>/edit/", entry_edit, ASKS, name="ask_edit"),
+    path("kols/<int:pk>/asks/<int:ask_pk>/delete/", entry_delete, ASKS, name="ask_delete"),
 ]

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from common.locking import StaleEdit
 from contacts import selectors, services
 from contacts.models import AssumptionStatus, Goal, Interest, Kol, Provenance, Stage, StageChange
 from tests.factories import InterestFactory, TherapeuticAreaFactory, TopicFactory
@@ -78,12 +79,12 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(kol, owner):
     )
     stale = Kol.objects.get(pk=kol.pk)
     stale.version = loaded_version
-    with pytest.raises(services.KolConflict) as conflict:
+    with pytest.raises(StaleEdit) as conflict:
         services.kol_update(
             kol=stale, by=owner, data={"name": "Dr Ada Byron"}, expected_version=loaded_version
         )
     assert conflict.value.current.name == "Dr Ada King"
-    with pytest.raises(services.KolConflict):
+    with pytest.raises(StaleEdit):
         services.kol_change_stage(
             kol=stale,
             by=owner,
