@@ -70,7 +70,28 @@ urlpatterns = [
         timeline.touchpoint_delete,
         name="touchpoint_delete",
     ),
-    *ledger.urlpatterns,  # every ledger URL is a part of this page
+    path("kols/<int:pk>/ledger/", ledger.kol_ledger_part, name="kol_ledger"),
+    path("kols/<int:pk>/gives/add/", ledger.entry_add, ledger.GIVES, name="give_add"),
+    path(
+        "kols/<int:pk>/gives/<int:give_pk>/edit/",
+        ledger.entry_edit,
+        ledger.GIVES,
+        name="give_edit",
+    ),
+    path(
+        "kols/<int:pk>/gives/<int:give_pk>/delete/",
+        ledger.entry_delete,
+        ledger.GIVES,
+        name="give_delete",
+    ),
+    path("kols/<int:pk>/asks/add/", ledger.entry_add, ledger.ASKS, name="ask_add"),
+    path("kols/<int:pk>/asks/<int:ask_pk>/edit/", ledger.entry_edit, ledger.ASKS, name="ask_edit"),
+    path(
+        "kols/<int:pk>/asks/<int:ask_pk>/delete/",
+        ledger.entry_delete,
+        ledger.ASKS,
+        name="ask_delete",
+    ),
     # reviews: the manager's word
     path("kols/<int:pk>/review/", board.review_add, name="review_add"),
 ]

@@ -104,7 +104,7 @@ def test_no_module_is_longer_than_a_reader_can_hold():
 
 
 def test_no_app_holds_more_than_its_share_of_the_code():
-    lines = {app: 0 for app in APPS}
+    lines = dict.fromkeys(APPS, 0)
     for path in _modules():
         lines[path.relative_to(ROOT).parts[0]] += len(path.read_text().splitlines())
     total = sum(lines.values())

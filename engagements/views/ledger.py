@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -222,13 +221,3 @@ def entry_delete(request: HttpRequest, pk: int, kind: EntryKind, **ids: int) -> 
 
 
 GIVES, ASKS = {"kind": GIVE}, {"kind": ASK}
-
-urlpatterns = [
-    path("kols/<int:pk>/ledger/", kol_ledger_part, name="kol_ledger"),
-    path("kols/<int:pk>/gives/add/", entry_add, GIVES, name="give_add"),
-    path("kols/<int:pk>/gives/<int:give_pk>/edit/", entry_edit, GIVES, name="give_edit"),
-    path("kols/<int:pk>/gives/<int:give_pk>/delete/", entry_delete, GIVES, name="give_delete"),
-    path("kols/<int:pk>/asks/add/", entry_add, ASKS, name="ask_add"),
-    path("kols/<int:pk>/asks/<int:ask_pk>/edit/", entry_edit, ASKS, name="ask_edit"),
-    path("kols/<int:pk>/asks/<int:ask_pk>/delete/", entry_delete, ASKS, name="ask_delete"),
-]

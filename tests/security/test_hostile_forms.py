@@ -395,9 +395,7 @@ CASES = [
         watch=lambda w: w.kol,
         htmx=True,
     ),
-    FormCase(
-        "interest add", "owner", _kol_url("kol:interest_add"), _interest_fields, htmx=True
-    ),
+    FormCase("interest add", "owner", _kol_url("kol:interest_add"), _interest_fields, htmx=True),
     FormCase(
         "interest edit",
         "owner",
