@@ -8,9 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Dependencies first, so a code change does not reinstall them: the runtime lock, every
+# package pinned and hash-checked (`make lock` writes it from pyproject.toml's ranges). The
+# project itself is not a package: it runs from /app.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 # The source; .dockerignore keeps .venv/, .git/ and var/ (local SQLite, dev key) out.
 COPY . .

@@ -4,10 +4,14 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d "$$
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Pinned with hashes by `make lock` from pyproject.toml's ranges: runtime (the image) and
+# runtime + dev (this venv, CI).
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker clean check-python bench
+.PHONY: install lock run test lint format migrate seed worker clean check-python bench
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -16,13 +20,23 @@ check-python:
 $(BIN)/python: | check-python
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -m pip install --quiet '.[dev]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import django, django_htmx, celery, psycopg, pytest_django, playwright"
+# Only the lock: the project itself has no package to install. A failed install fails make
+# (pipefail); the grep only drops the harmless "Location ... is ignored" lines of pip.
+$(STAMP): $(DEV_LOCK) | $(BIN)/python
+	set -o pipefail; $(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK) 2>&1 \
+	  | { grep -v "is ignored" || true; }
+	$(BIN)/python -c "import django, django_htmx, celery, psycopg, pytest_django, playwright, importlinter"
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-pins both locks from pyproject.toml for every platform and Python 3.12+, keeping the
+# current pins where the ranges allow (`make lock LOCK_ARGS=--upgrade` takes the newest).
+LOCK_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.12 \
+  --generate-hashes --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
+lock: $(STAMP)
+	$(LOCK_COMPILE) -o $(LOCK)
+	$(LOCK_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -43,6 +57,7 @@ worker: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

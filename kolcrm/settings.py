@@ -98,8 +98,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kolcrm.urls"
-# Django's form templates, but selects and checkbox groups written in Python (the same HTML).
-FORM_RENDERER = "common.forms_renderer.FastWidgetRenderer"
 WSGI_APPLICATION = "kolcrm.wsgi.application"
 
 TEMPLATES = [

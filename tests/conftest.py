@@ -11,12 +11,20 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership
+from tests import hypothesis_profiles
 from tests.factories import KolFactory, MembershipFactory, TeamFactory, UserFactory
+from tests.querycount import assert_same_query_counts  # noqa: F401  (a fixture)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 # Tasks published by the code under test go to an in-memory broker, not to var/ on disk;
 # the worker tests point their own app at a private Redis.
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+# CI: derandomised, no example database; locally: random, failures kept in .hypothesis/.
+HYPOTHESIS_PROFILE = hypothesis_profiles.load()
+
+
+def pytest_report_header(config):
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE}"
 
 
 @pytest.fixture(autouse=True, scope="session")

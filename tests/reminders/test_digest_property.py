@@ -8,7 +8,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
@@ -61,6 +61,29 @@ def no_publish(monkeypatch):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(cast=people, missing=gaps)
+# The edges, tried on every run before the drawn examples: the day's first and last zones
+# (UTC-12 and UTC+14, 26 hours apart) with digests at the ends of their days ...
+@example(
+    cast=[
+        ("Etc/GMT+12", datetime.time(23, 55), [0, 1]),
+        ("Pacific/Kiritimati", datetime.time(0, 0), [-1, 0, 2]),
+    ],
+    missing=set(),
+)
+# ... New York's repeated 01:30 on the night it falls back (06:00 UTC on 1 November), with
+# beat down for an hour across it, and Lord Howe's half-hour offset ...
+@example(
+    cast=[
+        ("America/New_York", datetime.time(1, 30), [0, 1, 2]),
+        ("Australia/Lord_Howe", datetime.time(0, 30), [-2, 1]),
+    ],
+    missing={87, 88, 89},
+)
+# ... and a whole UTC day without beat, and a person with nothing due (no digest at all).
+@example(
+    cast=[("UTC", datetime.time(8, 0), [0, 1]), ("Europe/Berlin", datetime.time(9, 0), [])],
+    missing=set(range(72)),
+)
 def test_one_digest_per_local_day_holding_what_today_shows(no_publish, cast, missing):
     # Each example starts from nobody (the database outlives examples within one test).
     Reminder.objects.all().delete()
