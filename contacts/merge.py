@@ -1,8 +1,6 @@
-"""Merging two KOL records of the same person: the field-by-field choice, the picker, the move.
-
-Contacts must not depend on the apps built on it, so the rows pointing at a KOL are found at
-run time (`Kol._meta.related_objects` and the many-to-many relations), whatever app they are in.
-"""
+"""Merging two KOL records of the same person: the field-by-field choice, the picker, the
+merge itself; the rows pointing at either record are counted and moved by
+contacts.merge_relations."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -11,17 +9,17 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from accounts.models import User
 from contacts import audit
-from contacts.models import AuditEntry, Collaborator, Kol, StageChange
+from contacts.merge_relations import move_related
+from contacts.models import AuditEntry, Kol, StageChange
 from contacts.selectors import kols_for_user
+from contacts.services import kol_refresh_check_in
 
 MERGED_REASON = "Merged records"
-MERGED_LINE = "From the merged record:"
 PICKER_LIMIT = 50
 
 
@@ -174,7 +172,7 @@ class MergeForm(forms.Form):
         return rows
 
 
-# Reads: the picker and the counts shown beside the two records.
+# Reads: the picker (the counts beside the two records: merge_relations.related_counts).
 
 
 def merge_candidates(user: User, kol: Kol, *, query: str = "") -> models.QuerySet[Kol]:
@@ -205,148 +203,7 @@ def merge_candidates(user: User, kol: Kol, *, query: str = "") -> models.QuerySe
     return candidates.order_by("-same_email", "-same_place", "-same_name", "name", "pk")
 
 
-def _relations() -> list[tuple[str, str, models.Model, str]]:
-    """(label, kind, model counted, its column naming the KOL) for every relation to a KOL."""
-    found = []
-    for rel in Kol._meta.related_objects:
-        if rel.many_to_many:
-            through = rel.through
-            if not through._meta.auto_created:
-                continue  # a custom through model is counted as its own ForeignKey rows
-            column = rel.field.m2m_reverse_field_name()
-            label = rel.get_accessor_name().replace("_", " ").capitalize()
-            found.append((label, "m2m", through, column))
-        else:
-            label = str(rel.related_model._meta.verbose_name_plural).capitalize()
-            if rel.one_to_one:
-                label = str(rel.related_model._meta.verbose_name).capitalize()
-            found.append((label, "fk", rel.related_model, rel.field.name))
-    for field in Kol._meta.many_to_many:
-        through = field.remote_field.through
-        if through._meta.auto_created:
-            column = field.m2m_field_name()
-            found.append((str(field.verbose_name).capitalize(), "m2m", through, column))
-    return found
-
-
-def related_counts(first: Kol, second: Kol) -> list[dict[str, Any]]:
-    """How many rows of each kind each record holds: one query, whatever the counts."""
-    subqueries = {}
-    labels = []
-    for index, (label, _kind, model, column) in enumerate(_relations()):
-        rows = (
-            model._base_manager.filter(**{column: OuterRef("pk")})
-            .order_by()
-            .values(column)
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        subqueries[f"rel_{index}"] = Coalesce(models.Subquery(rows), 0)
-        labels.append(label)
-    counts = {
-        row["pk"]: row
-        for row in Kol._base_manager.filter(pk__in=[first.pk, second.pk])
-        .annotate(**subqueries)
-        .values("pk", *subqueries)
-    }
-    return [
-        {
-            "label": label,
-            "left": counts.get(first.pk, {}).get(f"rel_{index}", 0),
-            "right": counts.get(second.pk, {}).get(f"rel_{index}", 0),
-        }
-        for index, label in enumerate(labels)
-    ]
-
-
 # The write.
-
-
-def _clashing(model: type[models.Model], column: str, *, survivor: Kol, merged: Kol) -> Q:
-    """Rows of `merged` that would break a unique constraint once they point at `survivor`."""
-    unique_sets = [(tuple(fields), None) for fields in model._meta.unique_together]
-    unique_sets += [
-        (tuple(constraint.fields), constraint.condition)
-        for constraint in model._meta.constraints
-        if isinstance(constraint, models.UniqueConstraint) and constraint.fields
-    ]
-    clash = Q(pk__in=[])
-    for fields, condition in unique_sets:
-        if column not in fields:
-            continue
-        theirs = model._base_manager.filter(**{column: survivor})
-        if condition is not None:
-            theirs = theirs.filter(condition)
-        same = {name: OuterRef(name) for name in fields if name != column}
-        rule = Exists(theirs.filter(**same))
-        clash |= (condition & rule) if condition is not None else Q(rule)
-    if model is Collaborator:
-        clash |= Q(user_id=survivor.owner_id)  # the owner is never their own collaborator
-    return clash
-
-
-def _combine_one_to_one(model: type[models.Model], column: str, *, survivor: Kol, merged: Kol):
-    """Keep the survivor's row; its text fields get the other's under a "From the merged
-    record:" line, and its empty values are filled from the other."""
-    theirs = model._base_manager.filter(**{column: merged}).first()
-    if theirs is None:
-        return 0
-    mine = model._base_manager.filter(**{column: survivor}).first()
-    if mine is None:
-        return model._base_manager.filter(pk=theirs.pk).update(**{column: survivor})
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.is_relation or field.name == "version":
-            continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            continue
-        mine_value, their_value = getattr(mine, field.attname), getattr(theirs, field.attname)
-        if their_value in (None, "") or their_value == mine_value:
-            continue
-        if mine_value in (None, ""):
-            setattr(mine, field.attname, their_value)
-        elif isinstance(field, models.TextField):
-            setattr(mine, field.attname, f"{mine_value}\n\n{MERGED_LINE}\n{their_value}")
-    if any(f.name == "version" for f in model._meta.concrete_fields):
-        mine.version = F("version") + 1
-    mine.save()
-    return 1
-
-
-def _move_related(*, survivor: Kol, merged: Kol) -> tuple[dict[str, int], int]:
-    """Point every row of `merged` at `survivor`; returns moved counts by label, and skips."""
-    moved: dict[str, int] = {}
-    skipped = 0
-    for rel in Kol._meta.related_objects:
-        model = rel.related_model
-        if rel.many_to_many:
-            if not rel.through._meta.auto_created:
-                continue  # a custom through model moves as its own ForeignKey rows
-            accessor = rel.get_accessor_name()
-            mine = set(getattr(survivor, accessor).values_list("pk", flat=True))
-            theirs = set(getattr(merged, accessor).values_list("pk", flat=True))
-            getattr(survivor, accessor).add(*(theirs - mine))
-            moved[accessor.replace("_", " ")] = len(theirs - mine)
-            skipped += len(theirs & mine)
-            continue
-        column = rel.field.name
-        label = str(model._meta.verbose_name_plural)
-        if rel.one_to_one:
-            moved[str(model._meta.verbose_name)] = _combine_one_to_one(
-                model, column, survivor=survivor, merged=merged
-            )
-            continue
-        rows = model._base_manager.filter(**{column: merged})
-        clashing = rows.filter(_clashing(model, column, survivor=survivor, merged=merged))
-        skipped += clashing.count()
-        moved[label] = rows.exclude(pk__in=clashing.values("pk")).update(**{column: survivor})
-    for field in Kol._meta.many_to_many:
-        if not field.remote_field.through._meta.auto_created:
-            continue  # Collaborator rows moved above
-        mine = set(getattr(survivor, field.name).values_list("pk", flat=True))
-        theirs = set(getattr(merged, field.name).values_list("pk", flat=True))
-        getattr(survivor, field.name).add(*(theirs - mine))
-        moved[str(field.verbose_name)] = len(theirs - mine)
-    return moved, skipped
 
 
 @transaction.atomic
@@ -375,7 +232,7 @@ def kol_merge(
     from_stage = survivor.stage
     merged_label = f"{merged.name} (record {merged.pk})"
 
-    moved, skipped = _move_related(survivor=survivor, merged=merged)
+    moved, skipped = move_related(survivor=survivor, merged=merged)
     Kol.objects.filter(pk=survivor.pk).update(
         version=F("version") + 1, updated_at=timezone.now(), **values
     )
@@ -391,12 +248,12 @@ def kol_merge(
             reason=MERGED_REASON,
         )
     merged_pk = merged.pk
+    # Each clock is its own record's latest touchpoint or give (kept by engagements, above
+    # us): all of those now point at the survivor, so its clock is the later of the two.
+    clocks = [kol.last_interaction_at for kol in (survivor, merged) if kol.last_interaction_at]
+    survivor.last_interaction_at = max(clocks, default=None)
     merged.delete()
-
-    # The check-in clock is kept in one place, by the app that owns touchpoints and gives.
-    from engagements.services.interactions import kol_refresh_last_interaction
-
-    kol_refresh_last_interaction(kol=survivor)
+    kol_refresh_check_in(kol=survivor, also=("last_interaction_at",))
     summary = ", ".join(f"{count} {label}" for label, count in moved.items() if count)
     audit.record(
         kol=survivor,

@@ -1,21 +1,14 @@
-"""Reading an uploaded spreadsheet (CSV or XLSX) into rows of text, within hard limits.
+"""The XLSX reader: streams the workbook's XML itself (expat), within the reading limits.
 
-Nothing in the file is trusted: not its name, not its `<dimension>`, not the sizes its ZIP
-declares beyond checking them. `check_upload` looks at the bytes only (what kind of file,
-the ZIP's directory), fast enough for a web request; `read_rows` parses, in the worker, and
-stops at the first limit it meets with a message that says which limit and where. The XLSX
-reader streams the XML itself (expat): openpyxl's reader builds a whole `<row>` before it
-hands it over, pads rows to the claimed dimension and fails on a text in a number cell.
+openpyxl's reader builds a whole `<row>` before it hands it over, pads rows to the claimed
+dimension and fails on a text in a number cell; this one holds at most a row's cells.
 """
 
-import codecs
-import csv
 import datetime
 import io
 import lzma
 import math
 import posixpath
-import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -24,280 +17,19 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from common.text import clean_text
-
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000  # KOLs, the header row aside
-# Wide CRM exports fit; the mapping page has one choice per column.
-MAX_COLUMNS = 100
-# Our longest field is an email (254); a list of interests gets room for ~100 topics.
-MAX_CELL_CHARS = 2_000
-# All the cells' text together: twice what a 5 MB CSV holds (an XLSX packs its text, and
-# one shared text can fill every cell: 5 MB would otherwise become gigabytes).
-MAX_TOTAL_CHARS = 10_000_000
-# CPU seconds for one read: a 20,000-row, 15-column XLSX takes about 2.5 here, the most
-# the other limits let through (2 million cells) about 15.
-READ_SECONDS = 30.0
-ZIP_MAX_ENTRIES = 1_000
-ZIP_MAX_UNPACKED = 100 * 1024 * 1024  # the parts' declared sizes together
-# A part over 1 MB packed tighter than this is a zip bomb (Excel's own XML packs ~10-30x).
-ZIP_MAX_RATIO = 200
-XML_CHUNK = 64 * 1024
-
-NOT_A_SPREADSHEET = "This is not a spreadsheet: upload a CSV or an XLSX file."
-OLE_FILE = (
-    "This is an old Excel .xls file or a password-protected workbook: save it as .xlsx "
-    "without a password (or as CSV) and upload that."
+from contacts.spreadsheet_limits import (
+    DAMAGED,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_TOTAL_CHARS,
+    NOT_A_SPREADSHEET,
+    XML_CHUNK,
+    ImportFileError,
+    Rows,
+    column_letter,
+    too_long,
 )
-DAMAGED = (
-    "This Excel file is damaged ({detail}): open it in Excel, save it again and upload that, "
-    "or save it as CSV."
-)
-UNREADABLE_TEXT = (
-    "We could not read the text of this file. Save it as CSV UTF-8 (or as an Excel .xlsx "
-    "file) and upload it again."
-)
-TOO_LONG_TO_READ = (
-    f"This file took more than {READ_SECONDS:.0f} seconds to read, so we stopped. Remove "
-    "empty or formatted rows and columns you do not need (or save it as CSV) and upload again."
-)
-
-# Binary formats people rename or pick by mistake (a ZIP is looked into: it may be XLSX).
-SIGNATURES = (
-    b"%PDF",
-    b"\x89PNG",
-    b"\xff\xd8\xff",  # JPEG
-    b"GIF8",
-    b"\x1f\x8b",  # gzip
-    b"BZh",
-    b"7z\xbc\xaf\x27\x1c",
-    b"Rar!",
-    b"\x7fELF",
-    b"{\\rtf",
-)
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MARKUP_STARTS = (b"<?xml", b"<!doctype", b"<html")
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported; the message is for the user."""
-
-
-def column_letter(index: int) -> str:
-    """Column 0 -> A, 27 -> AB: what a spreadsheet calls it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-# Looking at the bytes (at upload: no parsing) -----------------------------------------
-
-
-def check_upload(data: bytes) -> str:
-    """The kind of file, csv or xlsx, from the bytes themselves; else ImportFileError."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError("This file is larger than 5 MB. Split it and import each part.")
-    if not data.strip():
-        raise ImportFileError("This file is empty.")
-    if data.startswith(ZIP_SIGNATURES):
-        _check_zip(data)
-        return "xlsx"
-    if data.startswith(OLE_SIGNATURE):
-        raise ImportFileError(OLE_FILE)
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if data.startswith(SIGNATURES) or head.startswith(MARKUP_STARTS):
-        raise ImportFileError(NOT_A_SPREADSHEET)
-    _decode(data)  # text we can read, not a binary file
-    return "csv"
-
-
-def _check_zip(data: bytes) -> None:
-    """An XLSX (a ZIP holding [Content_Types].xml and xl/workbook.xml) that unpacks small."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise ImportFileError(NOT_A_SPREADSHEET) from exc
-    names = {part.filename for part in parts}
-    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        raise ImportFileError(NOT_A_SPREADSHEET)
-    if len(parts) > ZIP_MAX_ENTRIES:
-        raise ImportFileError(
-            f"This workbook holds {len(parts):,} parts (at most {ZIP_MAX_ENTRIES:,}): save "
-            "the sheet with your KOLs as CSV and upload that."
-        )
-    if any(part.flag_bits & 0x1 for part in parts):
-        raise ImportFileError(OLE_FILE)
-    unpacked = sum(part.file_size for part in parts)
-    tight = [
-        part
-        for part in parts
-        if part.file_size > 1024 * 1024
-        and part.file_size > ZIP_MAX_RATIO * max(part.compress_size, 1)
-    ]
-    if unpacked > ZIP_MAX_UNPACKED or tight:
-        raise ImportFileError(
-            f"This workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB"
-            + (" and is packed unusually tightly" if tight else "")
-            + f" (at most {ZIP_MAX_UNPACKED // 1024 // 1024} MB): it may be damaged or a zip "
-            "bomb, so we did not open it. Save the sheet with your KOLs as CSV and upload that."
-        )
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """Excel's "Unicode text" with its BOM cut off: every other byte is NUL."""
-    sample = data[:4096]
-    if len(sample) < 4:
-        return None
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
-        return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
-        return "utf-16-be"
-    return None
-
-
-# C0 control bytes but tab, LF and CR: text files hold almost none, binary files plenty.
-CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r")
-
-
-def _binary(controls: int, length: int) -> bool:
-    # A few stray ones (a NUL, an escape) are cleaned away; a binary file has hundreds.
-    return controls >= 32 and controls > 0.05 * length
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM, or plainly so), else Windows-1252."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ["utf-16"]
-    elif data.startswith(codecs.BOM_UTF8):
-        encodings = ["utf-8-sig"]
-    elif utf16 := _utf16_without_bom(data):
-        encodings = [utf16]
-    else:
-        sample = data[:8192]
-        if _binary(len(sample) - len(sample.translate(None, CONTROL_BYTES)), len(sample)):
-            raise ImportFileError(NOT_A_SPREADSHEET)
-        encodings = ["utf-8", "cp1252"]
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        sample = text[:8192]
-        if _binary(len(sample) - len(clean_text(sample)), len(sample)):
-            raise ImportFileError(NOT_A_SPREADSHEET)
-        return text
-    raise ImportFileError(UNREADABLE_TEXT)
-
-
-# Reading (in the worker) --------------------------------------------------------------
-
-
-class Rows:
-    """The non-empty rows read so far, each cell cleaned; raises at the first limit."""
-
-    def __init__(self) -> None:
-        self.rows: list[list[str]] = []
-        self.chars = 0
-        self.deadline = time.thread_time() + READ_SECONDS
-
-    def tick(self) -> None:
-        if time.thread_time() > self.deadline:
-            raise ImportFileError(TOO_LONG_TO_READ)
-
-    def add(self, number: int, raw: list[str]) -> None:
-        """Row `number` of the file (as a spreadsheet numbers it), its cells as found."""
-        self.tick()
-        while raw and not raw[-1].strip():
-            raw.pop()
-        if len(raw) > MAX_COLUMNS:
-            raise ImportFileError(
-                f"Row {number} has {len(raw):,} columns; a file can have at most "
-                f"{MAX_COLUMNS}. Remove the columns you do not need and upload again."
-            )
-        row = []
-        for index, value in enumerate(raw):
-            if len(value) > MAX_CELL_CHARS:
-                raise too_long(number, index, len(value))
-            row.append(" ".join(clean_text(value).split()))
-        if not any(row):
-            return
-        self.chars += sum(map(len, row))
-        if self.chars > MAX_TOTAL_CHARS:
-            raise ImportFileError(
-                f"This file holds more than {MAX_TOTAL_CHARS:,} characters of text. Split it "
-                "(or remove the columns you do not need) and import each part."
-            )
-        self.rows.append(row)
-        if len(self.rows) > MAX_ROWS + 1:
-            raise ImportFileError(
-                f"This file has more than {MAX_ROWS:,} rows. Split it and import each part."
-            )
-
-
-def too_long(number: int, index: int, length: int | None = None) -> ImportFileError:
-    holds = f"{length:,}" if length else f"more than {MAX_CELL_CHARS:,}"
-    return ImportFileError(
-        f"Row {number}, column {column_letter(index)} holds {holds} characters; a cell can "
-        f"hold at most {MAX_CELL_CHARS:,}. Shorten it (or remove the column) and upload again."
-    )
-
-
-def read_rows(data: bytes) -> list[list[str]]:
-    """The file's non-empty rows as cleaned text, or ImportFileError with the reason."""
-    rows = Rows()
-    if check_upload(data) == "xlsx":
-        _read_xlsx(data, rows)
-    else:
-        _read_csv(data, rows)
-    return rows.rows
-
-
-def _delimiter(text: str) -> str:
-    """The delimiter that splits the first rows into the same number (> 1) of columns.
-
-    Not csv.Sniffer: it takes seconds on a crafted 20 KB sample (quadratic regular
-    expressions); three passes of the C reader over 64 KB take about a millisecond.
-    """
-    sample = text[:65536]
-    cut = len(text) > len(sample)
-    best, best_score = ",", (0, 0)
-    for delimiter in (",", ";", "\t"):
-        try:
-            found = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
-        except csv.Error:
-            continue
-        widths = [len(row) for row in (found[:-1] if cut else found)[:20] if row]
-        if not widths or widths[0] < 2:
-            continue
-        score = (sum(width == widths[0] for width in widths), widths[0])
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _read_csv(data: bytes, rows: Rows) -> None:
-    text = clean_text(_decode(data))  # NUL and the like go before the CSV reader sees them
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    number = 0
-    try:
-        for number, raw in enumerate(reader, start=1):
-            rows.add(number, raw)
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise ImportFileError(
-                f"Row {number + 1} holds a cell of more than {MAX_CELL_CHARS:,} characters "
-                "(a quote may be missing). Fix it and upload again."
-            ) from exc
-        raise ImportFileError(f"This CSV file is malformed near row {number + 1} ({exc}).") from exc
-
-
-# XLSX ---------------------------------------------------------------------------------
 
 
 class _TooLong:
@@ -625,7 +357,7 @@ def _part_of_type(related: dict[str, tuple], kind: str, default: str) -> str:
     return next(iter(paths), default)
 
 
-def _read_xlsx(data: bytes, rows: Rows) -> None:
+def read_xlsx(data: bytes, rows: Rows) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:

@@ -13,7 +13,18 @@ import io
 import zipfile
 
 from common.text import clean_text
-from contacts import spreadsheet_limits as limits
+from contacts.spreadsheet_limits import (
+    MAX_BYTES,
+    MAX_CELL_CHARS,
+    NOT_A_SPREADSHEET,
+    OLE_FILE,
+    UNREADABLE_TEXT,
+    ZIP_MAX_ENTRIES,
+    ZIP_MAX_RATIO,
+    ZIP_MAX_UNPACKED,
+    ImportFileError,
+    Rows,
+)
 from contacts.spreadsheet_xlsx import read_xlsx
 
 # Binary formats people rename or pick by mistake (a ZIP is looked into: it may be XLSX).
@@ -38,19 +49,19 @@ MARKUP_STARTS = (b"<?xml", b"<!doctype", b"<html")
 
 
 def check_upload(data: bytes) -> str:
-    """The kind of file, csv or xlsx, from the bytes themselves; else limits.ImportFileError."""
-    if len(data) > limits.MAX_BYTES:
-        raise limits.ImportFileError("This file is larger than 5 MB. Split it and import each part.")
+    """The kind of file, csv or xlsx, from the bytes themselves; else ImportFileError."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError("This file is larger than 5 MB. Split it and import each part.")
     if not data.strip():
-        raise limits.ImportFileError("This file is empty.")
+        raise ImportFileError("This file is empty.")
     if data.startswith(ZIP_SIGNATURES):
         _check_zip(data)
         return "xlsx"
     if data.startswith(OLE_SIGNATURE):
-        raise limits.ImportFileError(limits.OLE_FILE)
+        raise ImportFileError(OLE_FILE)
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data.startswith(SIGNATURES) or head.startswith(MARKUP_STARTS):
-        raise limits.ImportFileError(limits.NOT_A_SPREADSHEET)
+        raise ImportFileError(NOT_A_SPREADSHEET)
     _decode(data)  # text we can read, not a binary file
     return "csv"
 
@@ -61,29 +72,29 @@ def _check_zip(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise limits.ImportFileError(limits.NOT_A_SPREADSHEET) from exc
+        raise ImportFileError(NOT_A_SPREADSHEET) from exc
     names = {part.filename for part in parts}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        raise limits.ImportFileError(limits.NOT_A_SPREADSHEET)
-    if len(parts) > limits.ZIP_MAX_ENTRIES:
-        raise limits.ImportFileError(
-            f"This workbook holds {len(parts):,} parts (at most {limits.ZIP_MAX_ENTRIES:,}): save "
+        raise ImportFileError(NOT_A_SPREADSHEET)
+    if len(parts) > ZIP_MAX_ENTRIES:
+        raise ImportFileError(
+            f"This workbook holds {len(parts):,} parts (at most {ZIP_MAX_ENTRIES:,}): save "
             "the sheet with your KOLs as CSV and upload that."
         )
     if any(part.flag_bits & 0x1 for part in parts):
-        raise limits.ImportFileError(limits.OLE_FILE)
+        raise ImportFileError(OLE_FILE)
     unpacked = sum(part.file_size for part in parts)
     tight = [
         part
         for part in parts
         if part.file_size > 1024 * 1024
-        and part.file_size > limits.ZIP_MAX_RATIO * max(part.compress_size, 1)
+        and part.file_size > ZIP_MAX_RATIO * max(part.compress_size, 1)
     ]
-    if unpacked > limits.ZIP_MAX_UNPACKED or tight:
-        raise limits.ImportFileError(
+    if unpacked > ZIP_MAX_UNPACKED or tight:
+        raise ImportFileError(
             f"This workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB"
             + (" and is packed unusually tightly" if tight else "")
-            + f" (at most {limits.ZIP_MAX_UNPACKED // 1024 // 1024} MB): it may be damaged or a zip "
+            + f" (at most {ZIP_MAX_UNPACKED // 1024 // 1024} MB): it may be damaged or a zip "
             "bomb, so we did not open it. Save the sheet with your KOLs as CSV and upload that."
         )
 
@@ -121,7 +132,7 @@ def _decode(data: bytes) -> str:
     else:
         sample = data[:8192]
         if _binary(len(sample) - len(sample.translate(None, CONTROL_BYTES)), len(sample)):
-            raise limits.ImportFileError(limits.NOT_A_SPREADSHEET)
+            raise ImportFileError(NOT_A_SPREADSHEET)
         encodings = ["utf-8", "cp1252"]
     for encoding in encodings:
         try:
@@ -130,17 +141,17 @@ def _decode(data: bytes) -> str:
             continue
         sample = text[:8192]
         if _binary(len(sample) - len(clean_text(sample)), len(sample)):
-            raise limits.ImportFileError(limits.NOT_A_SPREADSHEET)
+            raise ImportFileError(NOT_A_SPREADSHEET)
         return text
-    raise limits.ImportFileError(limits.UNREADABLE_TEXT)
+    raise ImportFileError(UNREADABLE_TEXT)
 
 
 # Reading (in the worker) --------------------------------------------------------------
 
 
 def read_rows(data: bytes) -> list[list[str]]:
-    """The file's non-empty rows as cleaned text, or limits.ImportFileError with the reason."""
-    rows = limits.Rows()
+    """The file's non-empty rows as cleaned text, or ImportFileError with the reason."""
+    rows = Rows()
     if check_upload(data) == "xlsx":
         read_xlsx(data, rows)
     else:
@@ -171,7 +182,7 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(data: bytes, rows: limits.Rows) -> None:
+def _read_csv(data: bytes, rows: Rows) -> None:
     text = clean_text(_decode(data))  # NUL and the like go before the CSV reader sees them
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     number = 0
@@ -180,8 +191,8 @@ def _read_csv(data: bytes, rows: limits.Rows) -> None:
             rows.add(number, raw)
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise limits.ImportFileError(
-                f"Row {number + 1} holds a cell of more than {limits.MAX_CELL_CHARS:,} characters "
+            raise ImportFileError(
+                f"Row {number + 1} holds a cell of more than {MAX_CELL_CHARS:,} characters "
                 "(a quote may be missing). Fix it and upload again."
             ) from exc
-        raise limits.ImportFileError(f"This CSV file is malformed near row {number + 1} ({exc}).") from exc
+        raise ImportFileError(f"This CSV file is malformed near row {number + 1} ({exc}).") from exc

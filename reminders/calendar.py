@@ -124,7 +124,7 @@ def build_feed(user: User, *, now: datetime.datetime | None = None) -> bytes:
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
 
     for followup in feed_followups(user):
-        url = absolute(reverse("contacts:kol_detail", args=[followup.kol_id]))
+        url = absolute(reverse("kol:kol_detail", args=[followup.kol_id]))
         calendar.add_component(
             _all_day_event(
                 uid=f"followup-{followup.pk}@kolcrm",
@@ -136,7 +136,7 @@ def build_feed(user: User, *, now: datetime.datetime | None = None) -> bytes:
             )
         )
     for kol in feed_check_ins(user, today=today):
-        url = absolute(reverse("contacts:kol_detail", args=[kol.pk]))
+        url = absolute(reverse("kol:kol_detail", args=[kol.pk]))
         due = kol.next_check_in_on
         calendar.add_component(
             _all_day_event(

@@ -32,9 +32,3 @@ def team_members(teams: list[Team]):
         .distinct()
         .order_by("display_name")
     )
-
-
-def manages_owner_of(user: User, kol) -> bool:
-    return Membership.objects.filter(
-        user_id=kol.owner_id, team_id__in=user.managed_team_ids()
-    ).exists()

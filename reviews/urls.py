@@ -1,6 +1,6 @@
 """Manager pages. Each area keeps its own url list beside its views."""
 
-from reviews.views import board, flow, hearing, overview, team
+from reviews.views import board, flow, hearing, invitations, overview, team
 
 app_name = "reviews"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *flow.urlpatterns,
     *hearing.urlpatterns,
     *team.urlpatterns,
+    *invitations.urlpatterns,
 ]

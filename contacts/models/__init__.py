@@ -11,6 +11,7 @@ from contacts.models.kols import (
     Stage,
     TherapeuticArea,
     Topic,
+    cadence_of_row,
     check_in_due_by,
 )
 from contacts.models.profile import (
@@ -38,5 +39,6 @@ __all__ = [
     "StageChange",
     "TherapeuticArea",
     "Topic",
+    "cadence_of_row",
     "check_in_due_by",
 ]

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 
@@ -156,6 +156,12 @@ STAGE_CADENCE_DAYS = {
     Stage.MAINTAINING: 90,
 }
 DUE_SOON_DAYS = 7
+
+
+def cadence_of_row() -> models.Func:
+    """Kol.cadence as SQL, for set-based reads: the KOL's own cadence, else its stage's."""
+    by_stage = [models.When(stage=stage, then=days) for stage, days in STAGE_CADENCE_DAYS.items()]
+    return Coalesce("cadence_days", models.Case(*by_stage, output_field=models.IntegerField()))
 
 
 class CheckInStatus(models.TextChoices):

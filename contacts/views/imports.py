@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from common.rendering import INVALID, render_page_or_part, wants_part
-from contacts import imports, spreadsheets
+from contacts import import_matching, imports, spreadsheet_limits
 from contacts.models import ImportJob
+from contacts.tasks import import_publish
 
 # "Try again" shows once the job has waited this long since it was handed to the broker.
 TRY_AGAIN_AFTER = datetime.timedelta(seconds=30)
@@ -35,8 +37,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Your KOL list",
         help_text="A CSV (comma, semicolon or tab separated) or an Excel .xlsx file with a "
-        f"header row; up to 5 MB and {spreadsheets.MAX_ROWS:,} rows of up to "
-        f"{spreadsheets.MAX_COLUMNS} columns.",
+        f"header row; up to 5 MB and {spreadsheet_limits.MAX_ROWS:,} rows of up to "
+        f"{spreadsheet_limits.MAX_COLUMNS} columns.",
     )
 
 
@@ -50,7 +52,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args, headers: list[str], columns: dict[str, int], **kwargs):
         super().__init__(*args, **kwargs)
         chosen = {index: name for name, index in columns.items()}
-        choices = [("", "Ignore this column"), *imports.FIELDS.items()]
+        choices = [("", "Ignore this column"), *import_matching.FIELDS.items()]
         self.headers = headers
         for index, header in enumerate(headers):
             self.fields[f"col_{index}"] = forms.ChoiceField(
@@ -68,7 +70,7 @@ class MappingForm(forms.Form):
             if not ours:
                 continue
             if ours in columns:
-                label = imports.FIELDS[ours]
+                label = import_matching.FIELDS[ours]
                 raise forms.ValidationError(
                     f"{label} is chosen for two columns ({self.headers[columns[ours]]} and "
                     f"{header}). Pick one, ignore the other."
@@ -101,6 +103,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             job = imports.import_receive(
                 by=request.user, file_name=upload.name, data=upload.read(imports.MAX_BYTES + 1)
             )
+            # Handed to the worker here: the services never publish (the tasks import them).
+            transaction.on_commit(lambda: import_publish(job_id=job.pk))
         except imports.ImportFileError as problem:
             form.add_error("file", str(problem))
         else:
@@ -112,7 +116,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def _samples(job: ImportJob) -> list[str]:
     """An example value per column: the first non-empty one in the first rows."""
     samples = [""] * len(job.headers)
-    for raw in job.rows[: imports.PREVIEW_ROWS]:
+    for raw in job.rows[: import_matching.PREVIEW_ROWS]:
         for index, value in enumerate(raw):
             samples[index] = samples[index] or value
     return samples
@@ -123,7 +127,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for_user(request, pk)
     if job.status != ImportJob.Status.MAPPING:
         return redirect("contacts:import_progress", pk=job.pk)
-    columns = imports.columns_of(job)
+    columns = import_matching.columns_of(job)
     form = MappingForm(
         request.POST or None,
         headers=job.headers,
@@ -137,15 +141,19 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             columns = form.cleaned_data["columns"]
             update_duplicates = form.cleaned_data["update_duplicates"]
             if "start" in request.POST:
-                imports.import_queue(job=job, columns=columns, update_duplicates=update_duplicates)
+                if imports.import_queue(
+                    job=job, columns=columns, update_duplicates=update_duplicates
+                ):
+                    transaction.on_commit(lambda: import_publish(job_id=job.pk))
                 messages.success(
                     request, "Import queued: it starts as soon as a background worker is free."
                 )
                 return redirect("contacts:import_progress", pk=job.pk)
         else:
             status = INVALID
-    rows = imports.preview(job, columns=columns, update_duplicates=update_duplicates)
-    mapped = [(name, imports.FIELDS[name]) for name in imports.FIELDS if name in columns]
+    rows = import_matching.preview(job, columns=columns, update_duplicates=update_duplicates)
+    fields = import_matching.FIELDS
+    mapped = [(name, fields[name]) for name in fields if name in columns]
     context = {
         "job": job,
         "form": form,
@@ -158,7 +166,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _cell(row: imports.Row, name: str, label: str) -> tuple[str, str, str]:
+def _cell(row: import_matching.Row, name: str, label: str) -> tuple[str, str, str]:
     """(label, value as it will be saved, a note) for one cell of the preview."""
     if name == "interests":
         note = ""
@@ -191,7 +199,7 @@ def _progress_context(job: ImportJob) -> dict:
         "skipped": job.skipped[:100],
         "more_skipped": max(len(job.skipped) - 100, 0),
         # Reads the file's rows (deferred): once, when the summary shows.
-        "unknown_topics": sorted(imports.unknown_topics(job).items())
+        "unknown_topics": sorted(import_matching.unknown_topics(job).items())
         if finished and not job.unreadable
         else [],
     }
@@ -216,7 +224,7 @@ def import_try_again(request: HttpRequest, pk: int) -> HttpResponse:
     it is a worker's job, a web request is not the place)."""
     job = _job_for_user(request, pk, rows=False)
     if job.status in {ImportJob.Status.READING, ImportJob.Status.QUEUED}:
-        outcome = imports.import_publish(job_id=job.pk, older_than=TRY_AGAIN_AFTER)
+        outcome = import_publish(job_id=job.pk, older_than=TRY_AGAIN_AFTER)
         messages.info(request, TRY_AGAIN_MESSAGES[outcome])
     return redirect("contacts:import_progress", pk=job.pk)
 

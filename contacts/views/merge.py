@@ -8,7 +8,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.rendering import INVALID, render_page_or_part
-from contacts import merge, selectors
+from contacts import merge, merge_relations, selectors
 from contacts.models import Kol
 
 SELF_MERGE = "A record cannot be merged with itself. Pick the other record of this person."
@@ -60,13 +60,13 @@ def merge_kols(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
             messages.success(
                 request, f"Merged {merged.name} into this record: its history is now here."
             )
-            return redirect("contacts:kol_detail", pk=survivor.pk)
+            return redirect("kol:kol_detail", pk=survivor.pk)
     context = {
         "kol": kol,
         "other": other,
         "form": form,
         "rows": form.rows(),
-        "counts": merge.related_counts(kol, other),
+        "counts": merge_relations.related_counts(kol, other),
         "survivor_pk": str(form["survivor"].value()),
     }
     return render(request, "contacts/merge.html", context, status=INVALID if form.is_bound else 200)

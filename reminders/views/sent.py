@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reminders import services
 from reminders.models import Reminder
+from reminders.sending import NOTHING_DUE
 from reminders.tokens import (
     UNSUBSCRIBE_FIELDS,
     InvalidLink,
@@ -23,7 +24,7 @@ def sent_reminders(request: HttpRequest) -> HttpResponse:
     # A day with nothing due sent nothing: no row to show for it.
     rows = (
         Reminder.objects.filter(recipient=request.user)
-        .exclude(status=Reminder.Status.SKIPPED, reason=services.NOTHING_DUE)
+        .exclude(status=Reminder.Status.SKIPPED, reason=NOTHING_DUE)
         .order_by("-created_at", "-pk")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))

@@ -114,12 +114,6 @@ def evidence_of(kol: Kol, *, today: datetime.date) -> Evidence:
     )
 
 
-def evidence_for(kols: QuerySet[Kol], *, today: datetime.date) -> dict[int, Evidence]:
-    """Evidence for many KOLs, by KOL id (six queries)."""
-    kols = attach_evidence(list(kols), today=today, among=kols)
-    return {kol.pk: evidence_of(kol, today=today) for kol in kols}
-
-
 @dataclass(frozen=True)
 class Card:
     kol: Kol

@@ -243,7 +243,7 @@ def test_security_headers_on_my_kols(owner_client, kol):
 
 
 def test_the_kol_page_has_no_inline_scripts_or_styles(owner_client, kol):
-    assert_strict_page(owner_client.get(reverse("contacts:kol_detail", args=[kol.pk])))
+    assert_strict_page(owner_client.get(reverse("kol:kol_detail", args=[kol.pk])))
 
 
 @pytest.mark.django_db

@@ -9,14 +9,14 @@ from django.urls import reverse
 
 from contacts.models import Collaborator, Goal, Interest, Kol
 from tests.conftest import HTMX, client_for
-from tests.factories import GoalFactory, InterestFactory
+from tests.factories import GoalFactory, InterestFactory, MembershipFactory, UserFactory
 
 # (url name, method, what it needs: view | log | edit, kwargs builder, valid post data)
 VIEWS = [
-    ("contacts:kol_detail", "get", "view", lambda o: {"pk": o["kol"].pk}, None),
-    ("contacts:kol_stage", "get", "view", lambda o: {"pk": o["kol"].pk}, None),
-    ("contacts:kol_interests", "get", "view", lambda o: {"pk": o["kol"].pk}, None),
-    ("contacts:kol_goals", "get", "view", lambda o: {"pk": o["kol"].pk, "whose": "kol"}, None),
+    ("kol:kol_detail", "get", "view", lambda o: {"pk": o["kol"].pk}, None),
+    ("kol:kol_stage", "get", "view", lambda o: {"pk": o["kol"].pk}, None),
+    ("kol:kol_interests", "get", "view", lambda o: {"pk": o["kol"].pk}, None),
+    ("kol:kol_goals", "get", "view", lambda o: {"pk": o["kol"].pk, "whose": "kol"}, None),
     ("contacts:kol_edit", "get", "edit", lambda o: {"pk": o["kol"].pk}, None),
     (
         "contacts:kol_edit",
@@ -28,28 +28,28 @@ VIEWS = [
     ("contacts:kol_archive", "post", "edit", lambda o: {"pk": o["kol"].pk}, lambda o: {}),
     ("contacts:kol_restore", "post", "edit", lambda o: {"pk": o["kol"].pk}, lambda o: {}),
     (
-        "contacts:kol_stage_change",
+        "kol:kol_stage_change",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk},
         lambda o: {"to_stage": "developing", "reason": "", "version": o["kol"].version},
     ),
     (
-        "contacts:interest_add",
+        "kol:interest_add",
         "post",
         "log",
         lambda o: {"pk": o["kol"].pk},
         lambda o: {"kind": "speaking", "provenance": "stated", "stated_on": "2026-11-01"},
     ),
     (
-        "contacts:interest_edit",
+        "kol:interest_edit",
         "get",
         "edit",
         lambda o: {"pk": o["kol"].pk, "interest_pk": o["interest"].pk},
         None,
     ),
     (
-        "contacts:interest_edit",
+        "kol:interest_edit",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk, "interest_pk": o["interest"].pk},
@@ -59,14 +59,14 @@ VIEWS = [
         },
     ),
     (
-        "contacts:interest_delete",
+        "kol:interest_delete",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk, "interest_pk": o["interest"].pk},
         lambda o: {},
     ),
     (
-        "contacts:goal_add",
+        "kol:goal_add",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk, "whose": "ours"},
@@ -79,14 +79,14 @@ VIEWS = [
         },
     ),
     (
-        "contacts:goal_edit",
+        "kol:goal_edit",
         "get",
         "edit",
         lambda o: {"pk": o["kol"].pk, "goal_pk": o["goal"].pk},
         None,
     ),
     (
-        "contacts:goal_edit",
+        "kol:goal_edit",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk, "goal_pk": o["goal"].pk},
@@ -99,21 +99,21 @@ VIEWS = [
         },
     ),
     (
-        "contacts:goal_delete",
+        "kol:goal_delete",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk, "goal_pk": o["goal"].pk},
         lambda o: {},
     ),
     (
-        "contacts:collaborator_add",
+        "kol:collaborator_add",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk},
         lambda o: {"user": o["spare"].pk, "role": "medical_director"},
     ),
     (
-        "contacts:collaborator_remove",
+        "kol:collaborator_remove",
         "post",
         "edit",
         lambda o: {"pk": o["kol"].pk, "collaborator_pk": o["collaboration"].pk},
@@ -134,8 +134,6 @@ def allowed(role: str, action: str) -> bool:
 
 @pytest.fixture
 def objects(kol, owner, teammate, outsider, manager, other_manager):
-    from tests.factories import MembershipFactory, UserFactory
-
     collaborator = UserFactory(email="collab@example.test", display_name="Cleo Collaborator")
     MembershipFactory(user=collaborator)  # in a team of their own: no team, no pages
     spare = UserFactory(email="spare@example.test", display_name="Sid Spare")
@@ -185,7 +183,7 @@ def test_it_enforces_the_role_table(objects, view, role):
         assert b"Only" in response.content
 
 
-GET_AND_POST = {"contacts:kol_edit", "contacts:interest_edit", "contacts:goal_edit"}
+GET_AND_POST = {"contacts:kol_edit", "kol:interest_edit", "kol:goal_edit"}
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=[_ids(v) for v in VIEWS])
@@ -205,16 +203,16 @@ def test_it_refuses_the_wrong_method(objects, view):
 @pytest.mark.parametrize(
     "name,kwargs,section",
     [
-        ("contacts:kol_stage", lambda o: {"pk": o["kol"].pk}, 'id="stage"'),
-        ("contacts:kol_interests", lambda o: {"pk": o["kol"].pk}, 'id="interests"'),
-        ("contacts:kol_goals", lambda o: {"pk": o["kol"].pk, "whose": "ours"}, 'id="our_goals"'),
+        ("kol:kol_stage", lambda o: {"pk": o["kol"].pk}, 'id="stage"'),
+        ("kol:kol_interests", lambda o: {"pk": o["kol"].pk}, 'id="interests"'),
+        ("kol:kol_goals", lambda o: {"pk": o["kol"].pk, "whose": "ours"}, 'id="our_goals"'),
         (
-            "contacts:interest_edit",
+            "kol:interest_edit",
             lambda o: {"pk": o["kol"].pk, "interest_pk": o["interest"].pk},
             'id="interests"',
         ),
         (
-            "contacts:goal_edit",
+            "kol:goal_edit",
             lambda o: {"pk": o["kol"].pk, "goal_pk": o["goal"].pk},
             'id="kol_goals"',
         ),
@@ -239,7 +237,7 @@ def test_unknown_and_non_numeric_ids_are_404(owner_client, kol):
 def test_a_goal_of_another_kol_is_404_even_for_its_owner(owner_client, kol, owner):
     other = Kol.objects.create(name="Dr Other", owner=owner)
     goal = GoalFactory(kol=other)
-    url = reverse("contacts:goal_delete", kwargs={"pk": kol.pk, "goal_pk": goal.pk})
+    url = reverse("kol:goal_delete", kwargs={"pk": kol.pk, "goal_pk": goal.pk})
     assert owner_client.post(url).status_code == 404
     assert Goal.objects.filter(pk=goal.pk).exists()
 
@@ -248,8 +246,6 @@ def test_a_collaborator_may_edit_the_interests_they_added(objects):
     collaborator = objects["users"]["collaborator"]
     client = client_for(collaborator)
     mine = InterestFactory(kol=objects["kol"], created_by=collaborator)
-    url = reverse(
-        "contacts:interest_delete", kwargs={"pk": objects["kol"].pk, "interest_pk": mine.pk}
-    )
+    url = reverse("kol:interest_delete", kwargs={"pk": objects["kol"].pk, "interest_pk": mine.pk})
     assert client.post(url).status_code == 302
     assert not Interest.objects.filter(pk=mine.pk).exists()

@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from contacts import imports, spreadsheets
+from contacts import imports, spreadsheet_limits, spreadsheets
 from contacts.models import ImportJob, Kol
-from contacts.tasks import read_import
+from contacts.tasks import read_import, sweep_imports
 from tests.conftest import HTMX
 
 UPLOAD = reverse("contacts:import_upload")
@@ -303,7 +303,7 @@ def test_a_long_shared_text_is_refused_where_a_cell_uses_it(owner_client, eager)
 
 def test_one_shared_text_in_every_cell_is_bounded_by_the_total(owner_client, eager, monkeypatch):
     """The shared-strings amplification: one 1,000-character text, pointed at by every cell."""
-    monkeypatch.setattr(spreadsheets, "MAX_TOTAL_CHARS", 50_000)
+    monkeypatch.setattr(spreadsheet_limits, "MAX_TOTAL_CHARS", 50_000)
     rows = b"".join(
         b'<row r="%d"><c r="A%d" t="s"><v>1</v></c><c r="B%d" t="s"><v>1</v></c></row>' % (n, n, n)
         for n in range(2, 100)
@@ -336,7 +336,7 @@ def test_an_excel_style_workbook_reads_its_shared_texts(owner_client, eager):
 
 
 def test_more_rows_than_allowed_are_refused(owner_client, eager, monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 50)
+    monkeypatch.setattr(spreadsheet_limits, "MAX_ROWS", 50)
     response, seconds = eager(owner_client, ("Name\n" + "Dr A\n" * 51).encode())
     refused_by_the_worker(owner_client, response, seconds, "more than 50 rows")
     ImportJob.objects.all().delete()
@@ -345,9 +345,9 @@ def test_more_rows_than_allowed_are_refused(owner_client, eager, monkeypatch):
 
 
 def test_reading_stops_at_its_cpu_budget(owner_client, eager, monkeypatch):
-    monkeypatch.setattr(spreadsheets, "READ_SECONDS", -1.0)
+    monkeypatch.setattr(spreadsheet_limits, "READ_SECONDS", -1.0)
     response, seconds = eager(owner_client, b"Name\nDr Ada\n")
-    refused_by_the_worker(owner_client, response, seconds, spreadsheets.TOO_LONG_TO_READ)
+    refused_by_the_worker(owner_client, response, seconds, spreadsheet_limits.TOO_LONG_TO_READ)
 
 
 # --- Not a spreadsheet -----------------------------------------------------------------
@@ -534,11 +534,11 @@ def test_a_reading_job_is_not_read_twice_at_once_and_a_dead_reader_is_replaced(o
         claimed_at=timezone.now(), heartbeat_at=timezone.now(), attempts=1
     )
     assert imports.import_read(job_id=job.pk) is False
-    assert imports.imports_sweep() == 0
+    assert sweep_imports() == 0
     # That worker died: after READ_STALE_AFTER the sweep sends it again and it is read.
     later = timezone.now() + imports.READ_STALE_AFTER + datetime.timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
-        assert imports.imports_sweep() == 1
+        assert sweep_imports() == 1
         assert imports.import_read(job_id=job.pk) is True
     assert ImportJob.objects.get().rows == [["Dr Ada"]]
 
@@ -548,7 +548,7 @@ def test_a_file_that_kills_the_reader_three_times_ends_failed(owner_client):
     job = ImportJob.objects.get()
     claimed = timezone.now() - imports.READ_STALE_AFTER - datetime.timedelta(seconds=1)
     ImportJob.objects.filter(pk=job.pk).update(claimed_at=claimed, heartbeat_at=claimed, attempts=3)
-    assert imports.imports_sweep() == 1
+    assert sweep_imports() == 1
     job.refresh_from_db()
     assert (job.status, bytes(job.upload)) == ("failed", b"")
     assert "stopped each time it read this file" in job.error
@@ -594,7 +594,7 @@ def test_a_worker_too_slow_for_the_time_limit_ends_failed_saying_so(owner_client
     job = ImportJob.objects.get()
     assert imports.import_read(job_id=job.pk) is False
     job.refresh_from_db()
-    assert job.status == "failed" and job.error == spreadsheets.TOO_LONG_TO_READ
+    assert job.status == "failed" and job.error == spreadsheet_limits.TOO_LONG_TO_READ
 
 
 def test_odd_numbers_and_references_in_the_sheet_are_read_not_a_500(owner_client, eager):

@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import imports
+from contacts import import_matching, import_writes, imports
 from contacts.models import AuditEntry, ImportJob, Kol, StageChange
-from contacts.tasks import run_import, sweep_imports
+from contacts.tasks import import_publish, run_import, sweep_imports
 from tests.conftest import client_for
 
 STALE = imports.IMPORT_STALE_AFTER + datetime.timedelta(minutes=1)
@@ -29,14 +29,14 @@ class WorkerKilled(BaseException):
 
 
 @pytest.fixture
-def job(owner, monkeypatch, django_capture_on_commit_callbacks):
+def job(owner, monkeypatch):
     """Queued and handed to the (in-memory) broker; no worker takes it until a test runs it."""
     monkeypatch.setattr(imports, "CHUNK", 2)
     job = ImportJob.objects.create(
         owner=owner, file_name="kols.csv", headers=["Name", "Email"], rows=ROWS, total=len(ROWS)
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        imports.import_queue(job=job, columns={"name": 0, "email": 1}, update_duplicates=False)
+    assert imports.import_queue(job=job, columns={"name": 0, "email": 1}, update_duplicates=False)
+    import_publish(job_id=job.pk)
     job.refresh_from_db()
     assert job.published_at is not None
     return job
@@ -44,7 +44,7 @@ def job(owner, monkeypatch, django_capture_on_commit_callbacks):
 
 def die_in_chunk(monkeypatch, number: int) -> None:
     """The worker is killed while writing chunk `number` (1-based) of each run."""
-    real, calls = imports._create, []
+    real, calls = import_writes.create_kols, []
 
     def create(*args, **kwargs):
         calls.append(1)
@@ -52,7 +52,7 @@ def die_in_chunk(monkeypatch, number: int) -> None:
             raise WorkerKilled
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_create", create)
+    monkeypatch.setattr(import_writes, "create_kols", create)
 
 
 def progress(client, job) -> str:
@@ -74,11 +74,11 @@ def test_it_requeues_a_stopped_import_and_carries_on_importing_each_row_once(
     # The first chunk is in; the second was rolled back whole.
     assert (job.status, job.processed, job.created_count, job.attempts) == ("running", 2, 2, 1)
     assert Kol.objects.count() == 2
-    assert imports.imports_sweep() == 0  # its heartbeat is fresh: it may still be working
+    assert sweep_imports() == 0  # its heartbeat is fresh: it may still be working
 
     with time_machine.travel(timezone.now() + STALE, tick=False):
         assert "No progress for a minute or more" in progress(owner_client, job)
-        assert imports.imports_sweep() == 1
+        assert sweep_imports() == 1
         job.refresh_from_db()
         assert (job.status, job.published_at) == ("queued", timezone.now())
         assert "carries on where it stopped" in progress(owner_client, job)
@@ -101,7 +101,7 @@ def test_the_third_interrupted_attempt_ends_failed_with_a_message(owner_client, 
             imports.import_run(job_id=job.pk)
         now += STALE
         with time_machine.travel(now, tick=False):
-            assert imports.imports_sweep() == 1
+            assert sweep_imports() == 1
         job.refresh_from_db()
         assert job.attempts == attempt
         assert job.status == ("queued" if attempt < 3 else "failed")
@@ -117,17 +117,17 @@ def test_the_third_interrupted_attempt_ends_failed_with_a_message(owner_client, 
 def test_a_worker_that_lost_its_claim_stops_before_writing(job, monkeypatch):
     """Worker A stalls past the timeout; the sweep hands the job to worker B, which imports
     it; A wakes up and must neither write a row nor mark the job."""
-    real_checker, woke = imports.Checker, []
+    real_checker, woke = import_matching.Checker, []
 
     def stalled_checker(**kwargs):
         if not woke:
             woke.append(1)
             with time_machine.travel(timezone.now() + STALE, tick=False):
-                assert imports.imports_sweep() == 1
+                assert sweep_imports() == 1
             assert imports.import_run(job_id=job.pk)  # worker B
         return real_checker(**kwargs)
 
-    monkeypatch.setattr(imports, "Checker", stalled_checker)
+    monkeypatch.setattr(import_matching, "Checker", stalled_checker)
     assert not imports.import_run(job_id=job.pk)  # worker A
     job.refresh_from_db()
     assert (job.status, job.attempts, job.created_count) == ("done", 2, 4)
@@ -137,7 +137,7 @@ def test_a_worker_that_lost_its_claim_stops_before_writing(job, monkeypatch):
 def test_the_sweep_sends_again_a_queued_job_whose_message_was_lost(job, settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # "sent" shows as "imported"
     sent_at = ImportJob.objects.get(pk=job.pk).published_at
-    assert imports.imports_sweep() == 0  # sent moments ago: the worker may be busy
+    assert sweep_imports() == 0  # sent moments ago: the worker may be busy
     assert ImportJob.objects.get(pk=job.pk).published_at == sent_at
 
     later = timezone.now() + imports.IMPORT_REPUBLISH_AFTER
@@ -147,7 +147,7 @@ def test_the_sweep_sends_again_a_queued_job_whose_message_was_lost(job, settings
 
     with monkeypatch.context() as patch, time_machine.travel(later, tick=False):
         patch.setattr(run_import, "apply_async", broker_down)
-        assert imports.imports_sweep() == 0
+        assert sweep_imports() == 0
     job.refresh_from_db()
     assert (job.status, job.published_at) == ("queued", later)  # tried: next sweep retries
 

@@ -105,7 +105,7 @@ def test_archive_and_restore(owner_client, kol):
     assert response.status_code == 302
     kol.refresh_from_db()
     assert kol.is_archived
-    page = owner_client.get(reverse("contacts:kol_detail", args=[kol.pk])).content.decode()
+    page = owner_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
     assert "This KOL is archived" in page and "Restore" in page
     owner_client.post(reverse("contacts:kol_restore", args=[kol.pk]))
     kol.refresh_from_db()

@@ -39,7 +39,7 @@ def events_by_uid(feed: Calendar) -> dict:
 
 
 def kol_url(kol) -> str:
-    return f"{settings.SITE_URL}{reverse('contacts:kol_detail', args=[kol.pk])}"
+    return f"{settings.SITE_URL}{reverse('kol:kol_detail', args=[kol.pk])}"
 
 
 def set_check_in(kol, day: datetime.date) -> None:

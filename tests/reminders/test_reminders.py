@@ -15,7 +15,9 @@ from contacts.models import Kol, Stage
 from engagements.models import FollowUp
 from engagements.services import ledger, touchpoints
 from reminders import services as reminders
+from reminders import tasks
 from reminders.models import Reminder
+from reminders.sending import NOTHING_DUE
 from reminders.tokens import unsubscribe_token
 from tests.conftest import client_for
 from tests.engagements.factories import FollowUpFactory
@@ -85,9 +87,7 @@ def test_no_digest_when_nothing_is_due(db, no_publish):
     reminders.dispatch_due_reminders(now=now)
     assert send_all(now) == ["skipped"]
     # Decided once, with Today's lists: recorded, not sent, not on the Sent reminders page.
-    assert list(Reminder.objects.values_list("status", "reason")) == [
-        ("skipped", reminders.NOTHING_DUE)
-    ]
+    assert list(Reminder.objects.values_list("status", "reason")) == [("skipped", NOTHING_DUE)]
     assert not client_for(user).get(reverse("sent_reminders")).context["page"].object_list
 
 
@@ -285,8 +285,6 @@ def test_the_sweep_re_enqueues_lost_messages_and_resets_dead_workers(db, no_publ
 
 
 def test_a_broker_outage_never_raises_and_leaves_rows_pending(db, monkeypatch):
-    from reminders import tasks
-
     def broken(*args, **kwargs):
         raise ConnectionError("Redis is down")
 

@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from engagements.models import FollowUp
 from reminders import services as reminders
+from reminders.dispatcher import SENDING_TIMEOUT
 from reminders.models import Reminder
+from reminders.tasks import send_reminders
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import FollowUpFactory
 from tests.factories import KolFactory, MembershipFactory, UserFactory
-from tests.reminders.worker import wait_until
+from tests.reminders.worker import FrozenServer, publishing_to, wait_until
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -80,8 +82,6 @@ def test_due_reminders_are_mailed_once_by_a_real_worker(reminder_rig):
     # A stray second "send row N" (a redelivered message) finds nothing to claim. The worker
     # handles messages in order, so once this one is done nothing else is on its way.
     sent = Reminder.objects.get(kind="follow_up")
-    from reminders.tasks import send_reminders
-
     stray = send_reminders.apply_async(args=[[sent.pk]])
     worker.wait_for(f"[{stray.id}] succeeded", timeout=DEADLINE)
     assert f"[{stray.id}] succeeded" in worker.output and "'not claimed'" in worker.output
@@ -100,7 +100,7 @@ def test_with_redis_down_the_touchpoint_is_saved_and_the_reminder_waits(reminder
 
     started = time.monotonic()
     response = client_for(user).post(
-        reverse("engagements:touchpoint_add", args=[kol.pk]),
+        reverse("kol:touchpoint_add", args=[kol.pk]),
         {
             "form_token": str(uuid.uuid4()),
             "kind": "meeting",
@@ -152,7 +152,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_one(remin
     # the dispatcher's `now` forward: with a future `now`, a send the new worker is doing
     # right now would look stuck too, and the reset row's next_attempt_at would lie in the
     # worker's future, so it could not claim it.
-    elapsed = reminders.SENDING_TIMEOUT + datetime.timedelta(minutes=1)
+    elapsed = SENDING_TIMEOUT + datetime.timedelta(minutes=1)
     Reminder.objects.update(
         created_at=F("created_at") - elapsed,
         next_attempt_at=F("next_attempt_at") - elapsed,
@@ -327,8 +327,6 @@ def test_a_database_connection_lost_after_the_server_accepted_sends_no_duplicate
 
 @pytest.mark.django_db(transaction=True)
 def test_a_frozen_redis_holds_no_web_request_and_the_digest_goes_later(reminder_rig, settings):
-    from tests.reminders.worker import FrozenServer, publishing_to
-
     frozen = FrozenServer().start()
     user = msl("frozen@example.test")
     due_follow_up(user)

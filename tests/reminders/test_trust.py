@@ -12,8 +12,12 @@ from django.urls import reverse
 from contacts.models import Collaborator, StageChange
 from engagements.models import FollowUp
 from engagements.services import checkins, followups
+from reminders import dispatcher
 from reminders import services as reminders
 from reminders.models import Reminder
+from reminders.selectors import team_summary_for
+from reminders.sending import NOTHING_DUE
+from reminders.tokens import unsubscribe_token
 from tests.conftest import client_for
 from tests.engagements.factories import FollowUpFactory
 from tests.factories import KolFactory, UserFactory
@@ -70,7 +74,7 @@ def test_it_leaves_a_removed_collaborators_follow_ups_out_of_their_digest(
     reminders.dispatch_due_reminders(now=now)
     assert set(send_all(now)) == {"skipped"}  # the owner's and the helper's: nothing due
     row = Reminder.objects.get(recipient=helper)
-    assert (row.status, row.reason) == ("skipped", reminders.NOTHING_DUE)
+    assert (row.status, row.reason) == ("skipped", NOTHING_DUE)
     assert not any("Dr Hidden" in m.body for m in mailoutbox)
 
 
@@ -171,7 +175,7 @@ def test_a_waiting_reminder_stops_when_the_person_says_so(db, no_publish, mailou
         user.is_active = False
         user.save(update_fields=["is_active"])
     else:
-        token = reminders.unsubscribe_token(user, "digest")
+        token = unsubscribe_token(user, "digest")
         client_for(None).post(reverse("unsubscribe", args=[token]))
     reminders.send_reminder(row.pk, now=now)
     row.refresh_from_db()
@@ -276,9 +280,9 @@ def test_the_health_page_is_for_staff_only(db, owner, admin_client):
 
 def test_two_dispatches_at_once_do_not_both_run(db, no_publish):
     now = at("2026-11-23T08:00")
-    token = reminders._take_lease(now)
+    token = dispatcher._take_lease(now)
     assert token and reminders.dispatch_due_reminders(now=now).ran is False
-    reminders._give_back_lease(token, result=reminders.DispatchResult(), started=0)
+    dispatcher._give_back_lease(token, result=dispatcher.DispatchResult(), started=0)
     assert reminders.dispatch_due_reminders(now=now).ran is True
 
 
@@ -295,13 +299,11 @@ def test_rows_never_published_go_out_before_lost_ones_are_republished(db, no_pub
     fresh = Reminder.objects.create(
         recipient=user, kind="digest", due_key="2026-11-23", next_attempt_at=now
     )
-    assert reminders.enqueue_pending(now=now) == 2
+    assert dispatcher.enqueue_pending(now=now, publish=reminders.publish_sends) == 2
     assert no_publish == [fresh.pk, lost.pk]
 
 
 def test_the_weekly_summary_counts_the_week_on_the_managers_own_clock(db, manager, kol):
-    from reminders.selectors import team_summary_for
-
     manager.time_zone = "Pacific/Kiritimati"  # UTC+14
     manager.save(update_fields=["time_zone"])
     monday = datetime.date(2026, 11, 23)

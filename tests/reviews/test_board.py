@@ -62,7 +62,7 @@ def test_it_shows_a_column_per_stage_with_a_card_per_kol(manager_client, owner, 
     assert "Dr Dev" in column(page, "developing")
     assert "0 KOLs" in column(page, "maintaining") and "No KOLs at this stage" in page
     assert "Dr Archived" not in page
-    assert f'href="{reverse("contacts:kol_detail", args=[kol.pk])}"' in page
+    assert f'href="{reverse("kol:kol_detail", args=[kol.pk])}"' in page
 
 
 def test_a_card_leads_with_the_person_then_the_facts_and_the_suggestion(manager_client, owner, kol):

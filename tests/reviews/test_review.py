@@ -14,11 +14,11 @@ from tests.conftest import HTMX, client_for
 
 
 def url(kol) -> str:
-    return reverse("reviews:review_add", args=[kol.pk])
+    return reverse("kol:review_add", args=[kol.pk])
 
 
 def page_url(kol) -> str:
-    return reverse("contacts:kol_detail", args=[kol.pk])
+    return reverse("kol:kol_detail", args=[kol.pk])
 
 
 SUGGEST = {
@@ -153,7 +153,7 @@ def test_the_owner_sees_the_review_once_as_new_and_it_becomes_seen(
 
 def test_a_part_refresh_does_not_count_as_seeing_the_page(owner_client, manager, kol):
     unseen = review(kol, manager, comment="Have a look")
-    owner_client.get(reverse("contacts:kol_stage", args=[kol.pk]), **HTMX)
+    owner_client.get(reverse("kol:kol_stage", args=[kol.pk]), **HTMX)
     unseen.refresh_from_db()
     assert unseen.seen_at is None
 

@@ -7,10 +7,15 @@ from django.utils import timezone
 
 from contacts.models import AssumptionStatus, Goal, Kol, Provenance, Stage
 from engagements.models import Touchpoint
-from reviews.selectors.board import evidence_for, team_kols
+from reviews.selectors.board import board_cards
 from reviews.suggestions import AT_RISK, Evidence, suggest
 from tests.engagements.factories import AskFactory, GiveFactory, TouchpointFactory
 from tests.factories import GoalFactory, KolFactory
+
+
+def evidence_by_kol(team, *, today: datetime.date) -> dict[int, Evidence]:
+    """The evidence on the board's cards (the board and its CSV), by KOL id."""
+    return {card.kol.pk: card.evidence for card in board_cards([team], today=today)}
 
 
 def evidence(**fields) -> Evidence:
@@ -111,7 +116,7 @@ def test_the_selector_counts_what_the_rules_need(owner, team, kol):
     GoalFactory(kol=kol, whose=Goal.Whose.OURS, in_it_for_kol="A talk")
     Kol.objects.filter(pk=kol.pk).update(last_interaction_at=now - datetime.timedelta(days=2))
 
-    found = evidence_for(team_kols([team]), today=today)[kol.pk]
+    found = evidence_by_kol(team, today=today)[kol.pk]
 
     assert found == Evidence(
         stage=Stage.ESTABLISHING,
@@ -129,7 +134,7 @@ def test_the_selector_counts_what_the_rules_need(owner, team, kol):
 def test_a_kol_never_met_counts_from_the_day_it_was_added(owner, team):
     added = timezone.now() - datetime.timedelta(days=61)
     kol = KolFactory(owner=owner, created_at=added)
-    found = evidence_for(team_kols([team]), today=timezone.localdate())[kol.pk]
+    found = evidence_by_kol(team, today=timezone.localdate())[kol.pk]
     assert (found.two_way_touchpoints, found.gives, found.stated_goals) == (0, 0, 0)
     assert found.days_since_contact == found.days_since_two_way == 61
     assert found.cadence_days == 30  # the establishing default
@@ -150,6 +155,6 @@ def test_the_selector_runs_the_same_queries_whatever_the_number_of_kols(
     )
     # The KOLs, then one grouped query each: touchpoints, gives, asks, goals, top goals.
     with django_assert_num_queries(6):
-        found = evidence_for(team_kols([team]), today=timezone.localdate())
+        found = evidence_by_kol(team, today=timezone.localdate())
     assert len(found) == count
     assert {(e.two_way_touchpoints, e.stated_goals) for e in found.values()} == {(1, 1)}
