@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from events.models import Event
 
 from accounts.models import User
 from contacts.models import AuditEntry, Goal, Interest, Kol, StageChange
 from engagements.models import Ask, EngagementPlan, FollowUp, Give, Touchpoint
+from events.models import Event
 from reviews.models import StageReview
 
 
