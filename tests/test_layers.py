@@ -6,6 +6,7 @@ import ast
 import configparser
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +131,45 @@ def test_the_import_check_sees_what_it_must(source, found):
 def test_the_get_model_check_sees_what_it_must():
     tree = ast.parse('apps.get_model("reviews", "StageReview")\napps.get_model("auth", "User")')
     assert _get_model_of_ours(tree) == [1]
+
+
+def _circles(graph) -> list[list[str]]:
+    """The groups of modules that import each other, directly or through others (Tarjan)."""
+    order, low, stack, on_stack, circles = {}, {}, [], set(), []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in order:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], order[imported])
+        if low[module] == order[module]:
+            group = []
+            while not group or group[-1] != module:
+                group.append(stack.pop())
+                on_stack.discard(group[-1])
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in order:
+            visit(module)
+    return circles
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    assert _circles(grimp.build_graph(*APPS)) == []
+
+
+def test_the_circle_check_sees_a_circle():
+    graph = grimp.ImportGraph()
+    for module in ("a", "a.b", "a.c", "a.d"):
+        graph.add_module(module)
+    graph.add_import(importer="a.b", imported="a.c")
+    graph.add_import(importer="a.c", imported="a.b")
+    graph.add_import(importer="a.d", imported="a.b")
+    assert _circles(graph) == [["a.b", "a.c"]]
