@@ -180,7 +180,7 @@ AXES_CLIENT_IP_CALLABLE = "common.clients.client_address"
 PASSWORD_RESETS_PER_EMAIL_HOUR = 3
 PASSWORD_RESETS_PER_CLIENT_HOUR = 10
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "engagements:today"
+LOGIN_REDIRECT_URL = "home"  # managers land on what needs them (reviews.views.desk)
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after this much idle time: accounts.middleware.SessionIdleMiddleware renews
@@ -220,11 +220,15 @@ STORAGES = {
     },
 }
 
-# Email: printed to the console locally; SMTP when EMAIL_HOST is set.
+# Email: SMTP when EMAIL_HOST is set; else, with DEBUG, a readable outbox (the decoded text
+# on the console, each message in var/outbox/ as .txt and .eml); else the raw console.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KOL CRM <kolcrm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-_email_backend = env_str("EMAIL_BACKEND", "smtp" if env_str("EMAIL_HOST") else "console")
+_email_backend = env_str(
+    "EMAIL_BACKEND", "smtp" if env_str("EMAIL_HOST") else ("outbox" if DEBUG else "console")
+)
 _email_backends = {
+    "outbox": "common.dev_mail.ReadableOutboxBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
@@ -234,7 +238,7 @@ if _email_backend not in _email_backends:
     raise ImproperlyConfigured(
         f"EMAIL_BACKEND must be one of {', '.join(_email_backends)}, not {_email_backend!r}."
     )
-if PRODUCTION and _email_backend in {"console", "locmem"}:
+if PRODUCTION and _email_backend in {"console", "locmem", "outbox"}:
     raise ImproperlyConfigured(
         "EMAIL_HOST is required in production (with EMAIL_PORT, EMAIL_HOST_USER, "
         "EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as your mail server needs): otherwise password "
@@ -254,6 +258,8 @@ if _email_backend == "smtp":
     }
 elif _email_backend == "file":
     _mail_options = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+elif _email_backend == "outbox":
+    _mail_options = {"directory": str(VAR_DIR / "outbox")}
 MAILERS = {"default": {"BACKEND": _email_backends[_email_backend], "OPTIONS": _mail_options}}
 
 # Celery: Redis in production; locally a filesystem broker so no server is needed.

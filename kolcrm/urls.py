@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from engagements.views import events as event_pages
 from events import urls as events_urls
 from reminders import urls as reminder_urls
+from reviews.views import desk as desk_views
 from reviews.views import invitations as invitation_views
 
 handler400 = "common.errors.bad_request"
@@ -67,5 +67,5 @@ urlpatterns = [
     path("team/", include("reviews.urls")),
     *reminder_urls.urlpatterns,
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="engagements:today"), name="home"),
+    path("", desk_views.home, name="home"),  # a manager to their desk, anyone else to Today
 ]

@@ -1,11 +1,12 @@
 """Manager pages. Each area keeps its own url list beside its views."""
 
-from reviews.views import board, flow, hearing, invitations, overview, team
+from reviews.views import board, desk, flow, hearing, invitations, overview, team
 
 app_name = "reviews"
 
 urlpatterns = [
     *overview.urlpatterns,
+    *desk.urlpatterns,
     *board.urlpatterns,
     *flow.urlpatterns,
     *hearing.urlpatterns,

@@ -1,28 +1,48 @@
-"""Reads for "what the team is hearing": the KOLs' own words, grouped by area and topic."""
+"""Reads for "what the team is hearing": what KOLs said, grouped by area and topic, each
+topic with its count, the count of the period of the same length before it, and its newest
+quotes (the KOLs' own words, behind the count).
+
+A fixed number of queries whatever the rows: grouped counts per topic, the topics, the
+totals, the touchpoints without a topic, and the newest quotes of every topic in one
+windowed query.
+"""
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Membership
 from contacts.models import TherapeuticArea, Topic
 from engagements.models import Touchpoint
 
-HEARD_LIMIT = 200
+HEARD_LIMIT = 200  # quotes of one topic when the page is narrowed to it
+QUOTES_PER_TOPIC = 5  # quotes behind each topic otherwise; the rest is one link away
 NO_TOPIC = "No topic"
 
 
 @dataclass
 class TopicGroup:
     topic: Topic | None
-    items: list[Touchpoint] = field(default_factory=list)
+    count: int = 0  # conversations in the period
+    previous: int = 0  # in the period of the same length just before
+    criticism: int = 0  # of `count`, flagged as criticism
+    items: list[Touchpoint] = field(default_factory=list)  # the newest first
 
     @property
     def name(self) -> str:
         return self.topic.name if self.topic else NO_TOPIC
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.items)
 
 
 @dataclass
@@ -38,8 +58,13 @@ class AreaGroup:
 @dataclass(frozen=True)
 class Heard:
     groups: list[AreaGroup]
-    count: int
-    more: bool
+    count: int  # conversations in the period (one with two topics counts once)
+    previous: int  # in the period before
+    narrowed: bool  # one topic chosen: its quotes shown in full (up to HEARD_LIMIT)
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
 
 
 def team_touchpoints(team_ids: Iterable[int]) -> QuerySet[Touchpoint]:
@@ -48,73 +73,27 @@ def team_touchpoints(team_ids: Iterable[int]) -> QuerySet[Touchpoint]:
     return Touchpoint.objects.filter(kol__owner_id__in=members)
 
 
-def heard_touchpoints(
-    *,
-    team_ids: list[int],
-    days: int,
-    area: TherapeuticArea | None = None,
-    topic: Topic | None = None,
-    criticism_only: bool = False,
-    now: datetime.datetime | None = None,
-) -> tuple[list[Touchpoint], bool]:
-    """The newest touchpoints where the KOL said something or gave feedback (two queries)."""
-    now = now or timezone.now()
+def _heard(
+    team_ids: list[int], *, start: datetime.datetime, end: datetime.datetime, criticism_only: bool
+) -> QuerySet[Touchpoint]:
+    """Touchpoints in [start, end] where the KOL said something or gave feedback."""
     touchpoints = (
         team_touchpoints(team_ids)
-        .filter(occurred_at__gte=now - datetime.timedelta(days=days), occurred_at__lte=now)
+        .filter(occurred_at__gte=start, occurred_at__lte=end)
         .exclude(they_said="", feedback="")
     )
-    links = Touchpoint.topics.through.objects
-    if area is not None:
-        touchpoints = touchpoints.filter(
-            pk__in=links.filter(topic__area=area).values("touchpoint_id")
-        )
-    if topic is not None:
-        touchpoints = touchpoints.filter(pk__in=links.filter(topic=topic).values("touchpoint_id"))
-    if criticism_only:
-        touchpoints = touchpoints.filter(is_criticism=True)
-    rows = list(
-        touchpoints.select_related("kol", "by")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.select_related("area").order_by("name"))
-        )
-        .order_by("-occurred_at", "-pk")[: HEARD_LIMIT + 1]
-    )
-    return rows[:HEARD_LIMIT], len(rows) > HEARD_LIMIT
+    return touchpoints.filter(is_criticism=True) if criticism_only else touchpoints
 
 
-def group_by_area_and_topic(
-    touchpoints: list[Touchpoint],
-    *,
-    area: TherapeuticArea | None = None,
-    topic: Topic | None = None,
-) -> list[AreaGroup]:
-    """Areas by name, topics by name, "No topic" last; newest first within a topic.
-
-    A touchpoint with several topics appears under each (only those the filters asked for).
-    """
-    areas: dict[int, AreaGroup] = {}
-    topics: dict[int, TopicGroup] = {}
-    untopical = TopicGroup(topic=None)
-    for touchpoint in touchpoints:
-        shown = [
-            t
-            for t in touchpoint.topics.all()
-            if (area is None or t.area_id == area.pk) and (topic is None or t.pk == topic.pk)
-        ]
-        if not touchpoint.topics.all():
-            untopical.items.append(touchpoint)
-        for t in shown:
-            if t.pk not in topics:
-                topics[t.pk] = TopicGroup(topic=t)
-                areas.setdefault(t.area_id, AreaGroup(area=t.area)).topics.append(topics[t.pk])
-            topics[t.pk].items.append(touchpoint)
-    groups = sorted(areas.values(), key=lambda g: g.name.casefold())
-    for group in groups:
-        group.topics.sort(key=lambda g: g.name.casefold())
-    if untopical.items:
-        groups.append(AreaGroup(area=None, topics=[untopical]))
-    return groups
+def _periods(since: datetime.datetime, prefix: str = "") -> dict[str, Count]:
+    at = f"{prefix}occurred_at"
+    return {
+        "count": Count(f"{prefix}pk", filter=Q(**{f"{at}__gte": since})),
+        "previous": Count(f"{prefix}pk", filter=Q(**{f"{at}__lt": since})),
+        "criticism": Count(
+            f"{prefix}pk", filter=Q(**{f"{at}__gte": since, f"{prefix}is_criticism": True})
+        ),
+    }
 
 
 def what_the_team_is_hearing(
@@ -124,9 +103,71 @@ def what_the_team_is_hearing(
     area: TherapeuticArea | None = None,
     topic: Topic | None = None,
     criticism_only: bool = False,
+    now: datetime.datetime | None = None,
 ) -> Heard:
-    touchpoints, more = heard_touchpoints(
-        team_ids=team_ids, days=days, area=area, topic=topic, criticism_only=criticism_only
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=days)
+    both = _heard(
+        team_ids,
+        start=since - datetime.timedelta(days=days),
+        end=now,
+        criticism_only=criticism_only,
     )
-    groups = group_by_area_and_topic(touchpoints, area=area, topic=topic)
-    return Heard(groups=groups, count=len(touchpoints), more=more)
+    links = Touchpoint.topics.through.objects.filter(touchpoint__in=both.values("pk"))
+    if area is not None:
+        links = links.filter(topic__area=area)
+    if topic is not None:
+        links = links.filter(topic=topic)
+    per_topic = {
+        row.pop("topic_id"): row
+        for row in links.values("topic_id").order_by().annotate(**_periods(since, "touchpoint__"))
+    }
+    topics = Topic.objects.select_related("area").in_bulk(list(per_topic))
+
+    narrowed = topic is not None
+    shown = HEARD_LIMIT if narrowed else QUOTES_PER_TOPIC
+    newest = (
+        links.filter(touchpoint__occurred_at__gte=since)
+        .select_related("touchpoint__kol", "touchpoint__by")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("topic_id")],
+                order_by=[F("touchpoint__occurred_at").desc(), F("touchpoint_id").desc()],
+            )
+        )
+        .filter(rank__lte=shown)
+        .order_by("topic_id", "rank")
+    )
+    quotes: dict[int, list[Touchpoint]] = {}
+    for link in newest:
+        quotes.setdefault(link.topic_id, []).append(link.touchpoint)
+
+    areas: dict[int, AreaGroup] = {}
+    for pk, counts in per_topic.items():
+        group = TopicGroup(topic=topics[pk], items=quotes.get(pk, []), **counts)
+        if group.count or group.previous:
+            areas.setdefault(group.topic.area_id, AreaGroup(area=group.topic.area))
+            areas[group.topic.area_id].topics.append(group)
+    groups = sorted(areas.values(), key=lambda g: g.name.casefold())
+    for group in groups:
+        group.topics.sort(key=lambda g: (-g.count, -g.previous, g.name.casefold()))
+
+    # The touchpoints with no topic: only when no area or topic narrows the page.
+    filtered = both
+    if area is not None or topic is not None:
+        filtered = both.filter(pk__in=links.values("touchpoint_id"))
+    else:
+        untopical = both.filter(topics__isnull=True)
+        counts = untopical.aggregate(**_periods(since))
+        if counts["count"] or counts["previous"]:
+            items = list(
+                untopical.filter(occurred_at__gte=since)
+                .select_related("kol", "by")
+                .order_by("-occurred_at", "-pk")[:shown]
+            )
+            groups.append(
+                AreaGroup(area=None, topics=[TopicGroup(topic=None, items=items, **counts)])
+            )
+    totals = filtered.aggregate(**{k: v for k, v in _periods(since).items() if k != "criticism"})
+    return Heard(groups=groups, narrowed=narrowed, **totals)

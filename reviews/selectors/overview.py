@@ -55,7 +55,7 @@ def team_msls(teams: list[Team]) -> QuerySet[User]:
     )
 
 
-def _moves(direction: str) -> Q:
+def moves_q(direction: str) -> Q:
     """Stage changes that move forward (or back) a stage; the first row has no from_stage."""
     ranks = {value: rank for rank, value in enumerate(Stage.values)}
     pairs = Q()
@@ -135,8 +135,8 @@ def team_overview(
         .values(owner=F("kol__owner_id"))
         .order_by()
         .annotate(
-            moves_forward=Count("pk", filter=_moves("forward")),
-            moves_back=Count("pk", filter=_moves("back")),
+            moves_forward=Count("pk", filter=moves_q("forward")),
+            moves_back=Count("pk", filter=moves_q("back")),
         )
     )
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from common.rendering import render_page_or_part
 from reviews.access import require_manager
 from reviews.forms.filters import HearingFilterForm
-from reviews.selectors.hearing import HEARD_LIMIT, what_the_team_is_hearing
+from reviews.selectors.hearing import HEARD_LIMIT, QUOTES_PER_TOPIC, what_the_team_is_hearing
 
 
 @require_GET
@@ -30,6 +30,7 @@ def hearing(request: HttpRequest) -> HttpResponse:
         "criticism_only": criticism_only,
         "heard": heard,
         "limit": HEARD_LIMIT,
+        "per_topic": QUOTES_PER_TOPIC,
     }
     return render_page_or_part(request, "reviews/hearing.html", "results", context)
 

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET
 
 from common.rendering import render_page_or_part
 from contacts.exports import neutralise
-from contacts.models import Stage
 from reviews.access import require_manager
-from reviews.charts import BarRow, stacked_bar_chart
+from reviews.charts import Series, trend_chart
 from reviews.forms.filters import PeriodFilter, PeriodFilterForm
 from reviews.selectors.overview import MslOverview, overview_totals, team_overview
+from reviews.selectors.trend import Trend, team_trend
 
 
 def _rows(request: HttpRequest) -> tuple[PeriodFilterForm, PeriodFilter, list[MslOverview]]:
@@ -25,18 +25,33 @@ def _rows(request: HttpRequest) -> tuple[PeriodFilterForm, PeriodFilter, list[Ms
     return form, chosen, rows
 
 
+def _trend_words(trend: Trend, days: int) -> str:
+    """The chart's description: every line's total and busiest week, and the moves."""
+    span = f"{len(trend.weeks)} weeks from the week of {trend.weeks[0]:%-d %b %Y}"
+    lines = [f"Touchpoints per week for each MSL over the last {days} days, {span}."]
+    for series in trend.series:
+        busiest = max(series.touchpoints, default=0)
+        week = trend.weeks[series.touchpoints.index(busiest)] if busiest else None
+        lines.append(
+            f"{series.msl.display_name}: {series.total} in all"
+            + (f", most in the week of {week:%-d %b} ({busiest})." if week else ".")
+        )
+    lines.append(f"Stage moves: {sum(trend.moves_forward)} forward, {sum(trend.moves_back)} back.")
+    return " ".join(lines)
+
+
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     form, chosen, rows = _rows(request)
-    chart = stacked_bar_chart(
-        [
-            BarRow(row.msl.display_name, (row.establishing, row.developing, row.maintaining))
-            for row in rows
-        ],
-        series=Stage.labels,
-        title="KOLs by stage for each MSL",
-        chart_id="stage-chart",
-        unit="Active KOLs by stage",
+    trend = team_trend(msls=[row.msl for row in rows], days=chosen.days, area=chosen.area)
+    chart = trend_chart(
+        trend.weeks,
+        [Series(s.msl.display_name, s.touchpoints) for s in trend.series],
+        up=trend.moves_forward,
+        down=trend.moves_back,
+        title="Touchpoints per week for each MSL, and the team's stage moves",
+        desc=_trend_words(trend, chosen.days),
+        chart_id="trend-chart",
     )
     context = {
         "form": form,
@@ -44,6 +59,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "totals": overview_totals(rows),
         "chart": chart,
+        "trend": trend,
         # The CSV link carries the filters as shown (a bad value already replaced by its default).
         "query": urlencode({name: value for name, value in form.data.items() if value != ""}),
     }

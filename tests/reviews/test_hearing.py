@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import Touchpoint
-from reviews.selectors.hearing import HEARD_LIMIT
+from reviews.selectors.hearing import HEARD_LIMIT, QUOTES_PER_TOPIC
 from tests.conftest import HTMX, client_for
 from tests.engagements.factories import TouchpointFactory
 from tests.factories import KolFactory, TherapeuticAreaFactory, TopicFactory
@@ -89,8 +89,9 @@ def test_it_groups_by_area_then_topic_quoting_their_words(manager_client, heard)
     assert reverse("kol:kol_detail", args=[heard["ada"].pk]) in hf
     assert "Dr Ada Voice" in hf and "heard by Olivia Owner" in hf
     assert timezone.localtime(days_ago(5)).strftime("%-d %b %Y") in hf
-    # Their words lead: the first quote comes before any count.
-    assert page.index("<blockquote") < page.index("conversations in the last")
+    # The counts lead (issue 17); their words are behind each topic.
+    assert page.index("conversations in the last") < page.index("<blockquote")
+    assert '<details class="hearing-topic"' in hf
 
 
 def test_it_flags_criticism_in_words_and_quotes_other_feedback(manager_client, heard):
@@ -161,7 +162,9 @@ def test_it_limits_to_the_newest_with_a_notice(manager_client, owner):
         for n in range(HEARD_LIMIT + 1)
     )
     page = manager_client.get(URL).content.decode()
-    assert "there are more" in page and page.count('class="hearing-item"') == HEARD_LIMIT
+    # Issue 17: the newest few behind the count, the rest one link away.
+    assert f"Showing the {QUOTES_PER_TOPIC} newest of {HEARD_LIMIT + 1}" in page
+    assert page.count('class="hearing-item"') == QUOTES_PER_TOPIC
 
 
 def test_an_msl_gets_404(owner_client, heard):
@@ -205,4 +208,5 @@ def test_the_query_count_does_not_grow_with_the_touchpoints(
     )
     with django_assert_max_num_queries(11):  # incl. session, user, nav, save, filter choices
         response = manager_client.get(URL, {"area": topics["cardio"].pk, "period": "90"})
-    assert response.content.decode().count('class="hearing-item"') == min(count, HEARD_LIMIT)
+    # Issue 17: the newest few of each topic (heart failure, lipids) behind its count.
+    assert response.content.decode().count('class="hearing-item"') == 2 * QUOTES_PER_TOPIC

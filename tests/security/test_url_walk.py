@@ -515,6 +515,7 @@ URLS: dict[str, Url] = {
     "search:search": Url("signed in", query=lambda w: {"q": "Quistgaard"}),
     # --- Manager pages (/team/) ---------------------------------------------------------
     "reviews:overview": Url("manager"),
+    "reviews:desk": Url("manager"),
     "reviews:overview_csv": Url("manager"),
     "reviews:board": Url("manager"),
     "reviews:board_csv": Url("manager"),
