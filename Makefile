@@ -44,12 +44,18 @@ migrate: $(STAMP)
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-# Serves on SQLite with a Celery worker (filesystem broker, beat embedded) beside it.
+# Serves on SQLite with a Celery worker (filesystem broker, beat embedded) beside it. Email
+# goes to a readable outbox (common/dev_mail.py: the console and var/outbox/). Ctrl-C stops
+# the worker by its pid and waits for it: `kill 0` also signalled make ("make: *** wait").
+run: export PIP_ROOT_USER_ACTION := ignore
+run: export PIP_DISABLE_PIP_VERSION_CHECK := 1
 run: seed
 	@echo "KOL CRM on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@trap 'kill 0' EXIT; \
-	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/celery -A kolcrm worker -B -Q celery,dispatch -s var/celerybeat-schedule --pool solo -l warning --without-gossip --without-mingle & \
-	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	  $(BIN)/celery -A kolcrm worker -B -Q celery,dispatch -s var/celerybeat-schedule --pool solo -l warning --without-gossip --without-mingle & \
+	  worker=$$!; \
+	  trap 'trap - INT TERM EXIT; kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' INT TERM EXIT; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
 	$(BIN)/celery -A kolcrm worker -B -Q celery,dispatch -s var/celerybeat-schedule -l info

@@ -225,7 +225,9 @@ class GoalForm(VersionedFormMixin, LimitedTextMixin, ProvenanceFormMixin, forms.
 
 
 class StageChangeForm(CleanTextMixin, forms.Form):
-    to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to stage")
+    to_stage = forms.ChoiceField(
+        choices=[("", "Choose a stage"), *Stage.choices], label="Move to stage"
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -238,6 +240,9 @@ class StageChangeForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.kol = kol
         self.fields["version"].initial = kol.version
+        # The next stage forward, never a move back by default (the last stage: nothing).
+        following = Stage.values[Stage.rank(kol.stage) + 1 :]
+        self.fields["to_stage"].initial = following[0] if following else ""
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.models import User
-from contacts.models import ImportJob, Stage, Topic
+from contacts.models import ImportJob, Stage, TherapeuticArea, Topic
 from contacts.selectors import kols_for_user
 
 PREVIEW_ROWS = 10
@@ -20,14 +20,19 @@ PREVIEW_ROWS = 10
 
 FIELDS = {
     "name": "Name",
+    "credentials": "Title or credentials (Dr, Prof, MD)",
     "institution": "Institution",
     "specialty": "Specialty",
     "email": "Email",
+    "phone": "Phone",
     "city": "City",
     "country": "Country",
     "interests": "Interests (topics, separated by ;)",
     "stage": "Stage",
     "last_contact": "Last contact date",
+    "therapeutic_areas": "Therapeutic areas (separated by , or ;)",
+    # Kol has no free notes field: notes become the profile's background text.
+    "passions": "Notes (saved as the KOL's passions and background)",
 }
 SYNONYMS = {
     "name": ["name", "full name", "fullname", "kol", "kol name", "contact", "contact name"],
@@ -38,10 +43,27 @@ SYNONYMS = {
     "country": ["country"],
     "interests": ["interests", "interest", "topics", "topic", "areas of interest"],
     "stage": ["stage", "relationship stage"],
-    "last_contact": ["last contact", "last contact date", "last contacted", "last interaction"],
+    "last_contact": [
+        *("last contact", "last contact date", "last contacted", "last interaction"),
+        "last touchpoint",
+    ],
+    "credentials": [
+        "title",
+        "credentials",
+        "salutation",
+        "prefix",
+        "degrees",
+        "credentials / title",
+    ],
+    "phone": ["phone", "telephone", "tel", "phone number", "mobile", "mobile phone"],
+    "therapeutic_areas": ["therapeutic areas", "therapeutic area", "areas", "ta"],
+    "passions": ["notes", "note", "comments", "comment", "background", "passions"],
 }
 MAX_LENGTHS = {"name": 200, "institution": 200, "specialty": 120, "email": 254, "city": 100}
-MAX_LENGTHS["country"] = 100
+MAX_LENGTHS |= {"country": 100, "credentials": 120, "phone": 40, "passions": 5000}
+# A title written before a name ("Dr Amara Nwosu", "Prof. Dr. Ito"): it goes to credentials,
+# so the name sorts by itself.
+TITLES = re.compile(r"^((?:(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame)\.?\s+)+)(?=\S)", re.I)
 
 
 def _normalise(header: str) -> str:
@@ -74,6 +96,8 @@ class Row:
     topics: list[Topic] = field(default_factory=list)
     unknown_topics: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    areas: list[TherapeuticArea] = field(default_factory=list)
+    unknown_areas: list[str] = field(default_factory=list)
     duplicate_of: int | None = None  # pk of an existing KOL this row matches
     duplicate_label: str = ""
     action: str = "create"  # create | update | skip
@@ -83,13 +107,30 @@ class Row:
         return "; ".join(self.problems)
 
 
-def parse_date(text: str) -> datetime.date | None:
+def parse_date(text: str) -> datetime.date | datetime.datetime:
+    """A day, or a day and time as our exports write them (the owner's local time)."""
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
     raise ValueError(text)
+
+
+def split_title(name: str, credentials: str) -> tuple[str, str]:
+    """("Dr Amara Nwosu", "") -> ("Amara Nwosu", "Dr"); a credentials column is kept after it."""
+    match = TITLES.match(name)
+    if not match:
+        return name, credentials
+    title = " ".join(match.group(1).split())
+    if title.lower() in credentials.lower():
+        return name[match.end() :], credentials
+    return name[match.end() :], ", ".join(filter(None, (title, credentials)))
 
 
 class Checker:
@@ -110,16 +151,22 @@ class Checker:
         self.topics: dict[str, Topic] = {}
         for topic in Topic.objects.order_by("-area__name", "-pk"):  # first area wins
             self.topics[topic.name.lower()] = topic
+        self.areas = {area.name.lower(): area for area in TherapeuticArea.objects.all()}
 
     def remember(self, pk: int, owner_id: int, name: str, institution: str, email: str) -> None:
         entry = (pk, owner_id, name)
         if email:
             self.by_email.setdefault(email.lower(), entry)
-        self.by_name.setdefault((name.lower(), institution.lower()), entry)
+        # "Dr Ada" saved before titles were split off is the same person as "Ada".
+        self.by_name.setdefault((split_title(name, "")[0].lower(), institution.lower()), entry)
 
     def check(self, number: int, raw: list[str], columns: dict[str, int]) -> Row:
         values = {f: (raw[i] if i < len(raw) else "").strip() for f, i in columns.items()}
         row = Row(number=number, values=values)
+        if "name" in values:
+            values["name"], credentials = split_title(values["name"], values.get("credentials", ""))
+            if credentials:
+                values["credentials"] = credentials
         if not values.get("name"):
             row.problems.append("name is missing")
         for name, limit in MAX_LENGTHS.items():
@@ -152,6 +199,14 @@ class Checker:
                 row.unknown_topics.append(name)
             elif topic not in row.topics:
                 row.topics.append(topic)
+        for name in filter(
+            None, map(str.strip, re.split("[,;]", values.get("therapeutic_areas", "")))
+        ):
+            area = self.areas.get(name.lower())
+            if area is None:
+                row.unknown_areas.append(name)
+            elif area not in row.areas:
+                row.areas.append(area)
         if row.problems:
             row.action = "skip"
             return row

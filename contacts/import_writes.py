@@ -21,12 +21,24 @@ from contacts.models import (
 )
 
 
-def _last_interaction(day: datetime.date | None) -> datetime.datetime | None:
-    if day is None:
+def _last_interaction(
+    when: datetime.date | datetime.datetime | None, job: ImportJob
+) -> datetime.datetime | None:
+    """The file's last contact in the owner's own time (a bare day: noon), so the check-in
+    counts from the day the owner reads, and an export imports back to the same minute."""
+    if when is None:
         return None
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time(12)), timezone.get_default_timezone()
-    )
+    if not isinstance(when, datetime.datetime):
+        when = datetime.datetime.combine(when, datetime.time(12))
+    return timezone.make_aware(when, job.owner.zone)
+
+
+def _areas(kol: Kol, row: Row, having: set[tuple[int, int]] = frozenset()) -> list:
+    return [
+        Kol.therapeutic_areas.through(kol_id=kol.pk, therapeuticarea_id=area.pk)
+        for area in row.areas
+        if (kol.pk, area.pk) not in having
+    ]
 
 
 def _interests(job: ImportJob, kol: Kol, topics: list[Topic]) -> list[Interest]:
@@ -74,11 +86,12 @@ def _profile_entry(
 
 
 def _save_history(
-    changes: list[StageChange], entries: list[AuditEntry], interests: list[Interest]
+    changes: list[StageChange], entries: list[AuditEntry], interests: list[Interest], areas: list
 ) -> None:
     StageChange.objects.bulk_create(changes)
     AuditEntry.objects.bulk_create(entries)
     Interest.objects.bulk_create(interests)
+    Kol.therapeutic_areas.through.objects.bulk_create(areas)
 
 
 def create_kols(job: ImportJob, checker: Checker, rows: list[Row]) -> int:
@@ -91,13 +104,13 @@ def create_kols(job: ImportJob, checker: Checker, rows: list[Row]) -> int:
             owner=owner,
             stage=values["stage"] or Stage.ESTABLISHING,
             created_at=now,
-            last_interaction_at=_last_interaction(values["last_contact"]),
+            last_interaction_at=_last_interaction(values["last_contact"], job),
             **{f: values[f] for f in MAX_LENGTHS if f in values},
         )
         kol.next_check_in_on = kol.compute_next_check_in()
         kols.append(kol)
     Kol.objects.bulk_create(kols)
-    changes, entries, interests = [], [], []
+    changes, entries, interests, areas = [], [], [], []
     for row, kol in zip(rows, kols, strict=True):
         checker.remember(kol.pk, owner.pk, kol.name, kol.institution, kol.email)
         reason = "Relationship recorded (imported)."
@@ -113,7 +126,8 @@ def create_kols(job: ImportJob, checker: Checker, rows: list[Row]) -> int:
             )
         )
         interests.extend(_interests(job, kol, row.topics))
-    _save_history(changes, entries, interests)
+        areas.extend(_areas(kol, row))
+    _save_history(changes, entries, interests, areas)
     return len(kols)
 
 
@@ -124,7 +138,12 @@ def update_kols(job: ImportJob, rows: list[Row]) -> int:
     owner, now = job.owner, timezone.now()
     kols = Kol.objects.filter(owner=owner).in_bulk([row.duplicate_of for row in rows])
     having = set(Interest.objects.filter(kol__in=kols.values()).values_list("kol_id", "topic_id"))
-    changes, entries, interests, saved = [], [], [], []
+    having_areas = set(
+        Kol.therapeutic_areas.through.objects.filter(kol__in=kols.values()).values_list(
+            "kol_id", "therapeuticarea_id"
+        )
+    )
+    changes, entries, interests, areas, saved = [], [], [], [], []
     fields = [*MAX_LENGTHS, "stage", "last_interaction_at", "next_check_in_on"]
     for row in rows:
         kol = kols.get(row.duplicate_of)
@@ -137,7 +156,7 @@ def update_kols(job: ImportJob, rows: list[Row]) -> int:
                 setattr(kol, name, row.values[name])
         if row.values["stage"]:
             kol.stage = row.values["stage"]
-        contact = _last_interaction(row.values["last_contact"])
+        contact = _last_interaction(row.values["last_contact"], job)
         if contact and (kol.last_interaction_at is None or contact > kol.last_interaction_at):
             kol.last_interaction_at = contact
         kol.next_check_in_on = kol.compute_next_check_in()
@@ -159,9 +178,10 @@ def update_kols(job: ImportJob, rows: list[Row]) -> int:
             )
         new_topics = [t for t in row.topics if (kol.pk, t.pk) not in having]
         interests.extend(_interests(job, kol, new_topics))
+        areas.extend(_areas(kol, row, having_areas))
     Kol.objects.bulk_update(saved, fields)
     Kol.objects.filter(pk__in=[k.pk for k in saved]).update(
         version=F("version") + 1, updated_at=now
     )
-    _save_history(changes, entries, interests)
+    _save_history(changes, entries, interests, areas)
     return len(saved)

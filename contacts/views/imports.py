@@ -173,6 +173,11 @@ def _cell(row: import_matching.Row, name: str, label: str) -> tuple[str, str, st
         if row.unknown_topics:
             note = "Not in the topic list, not added: " + "; ".join(row.unknown_topics)
         return label, "; ".join(topic.name for topic in row.topics), note
+    if name == "therapeutic_areas":
+        note = ""
+        if row.unknown_areas:
+            note = "Not a therapeutic area here, not added: " + ", ".join(row.unknown_areas)
+        return label, ", ".join(area.name for area in row.areas), note
     if name == "last_contact":
         day = row.values.get("last_contact")
         return label, day.strftime("%-d %b %Y") if day else "", ""

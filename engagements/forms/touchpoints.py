@@ -70,6 +70,7 @@ class TouchpointForm(VersionedFormMixin, LimitedTextMixin, forms.ModelForm):
             "questions_text": forms.Textarea(attrs={"rows": 2}),
             "next_steps": forms.Textarea(attrs={"rows": 2}),
             "questions": forms.CheckboxSelectMultiple,
+            "topics": forms.CheckboxSelectMultiple,
         }
         labels = {"questions": "Open-ended questions you asked"}
 

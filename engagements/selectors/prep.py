@@ -82,6 +82,11 @@ class AssumptionToTest:
     note: str = ""
 
 
+def _open_assumption(item: Interest | Goal) -> bool:
+    """Assumed and neither confirmed nor refuted: what "Assumed" and "to test" list."""
+    return item.provenance == Provenance.ASSUMED and item.assumption_status == AssumptionStatus.OPEN
+
+
 def assumptions_to_test(
     *, interests: Iterable[Interest], goals: Iterable[Goal]
 ) -> list[AssumptionToTest]:
@@ -93,15 +98,12 @@ def assumptions_to_test(
             note=interest.note,
         )
         for interest in interests
-        if interest.provenance == Provenance.ASSUMED
-        and interest.assumption_status == AssumptionStatus.OPEN
+        if _open_assumption(interest)
     ]
     tests += [
         AssumptionToTest(what=f"Their goal: {goal.text}", question=goal_assumption_question(goal))
         for goal in goals
-        if goal.whose == Goal.Whose.KOL
-        and goal.provenance == Provenance.ASSUMED
-        and goal.assumption_status == AssumptionStatus.OPEN
+        if goal.whose == Goal.Whose.KOL and _open_assumption(goal)
     ]
     return tests
 
@@ -141,7 +143,8 @@ class PrepBrief:
     therapeutic_areas: list
     kol_goals: list[Goal]
     stated_interests: list[Interest]
-    assumed_interests: list[Interest]
+    assumed_interests: list[Interest]  # still open: the ones to test
+    refuted_interests: list[Interest]  # they told us otherwise
     recent_touchpoints: list[Touchpoint]
     open_follow_ups: list[FollowUp]
     promises: list[Promise]
@@ -172,7 +175,8 @@ def prep_brief(*, kol: Kol, user: User) -> PrepBrief:
         therapeutic_areas=list(kol.therapeutic_areas.all()),
         kol_goals=goals,
         stated_interests=[i for i in interests if i.counts_as_stated],
-        assumed_interests=[i for i in interests if not i.counts_as_stated],
+        assumed_interests=[i for i in interests if _open_assumption(i)],
+        refuted_interests=[i for i in interests if i.assumption_status == AssumptionStatus.REFUTED],
         recent_touchpoints=recent,
         open_follow_ups=open_follow_ups,
         promises=promises_from(recent, recent_follow_ups),

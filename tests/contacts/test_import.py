@@ -76,9 +76,9 @@ def topics(db):
 
 def test_it_imports_a_csv_end_to_end(owner_client, owner, topics):
     text = HEADER + (
-        "Dr Amara Nwosu,King's College,amara@example.test,Cardiology,London,UK,"
+        "Amara Nwosu,King's College,amara@example.test,Cardiology,London,UK,"
         "heart FAILURE; Registries; Robotics,Developing,31/03/2025\n"
-        "Dr Ben Ode,Guy's,,Nephrology,London,UK,,,2025-01-15\n"
+        "Ben Ode,Guy's,,Nephrology,London,UK,,,2025-01-15\n"
     )
     response = upload(owner_client, text.encode())
     job = ImportJob.objects.get()
@@ -107,7 +107,7 @@ def test_it_imports_a_csv_end_to_end(owner_client, owner, topics):
     job = run(job)
     assert (job.status, job.created_count, job.processed, job.skipped) == ("done", 2, 2, [])
 
-    amara = Kol.objects.get(name="Dr Amara Nwosu")
+    amara = Kol.objects.get(name="Amara Nwosu")
     assert amara.owner == owner and amara.stage == Stage.DEVELOPING
     assert amara.city == "London" and amara.email == "amara@example.test"
     assert amara.last_interaction_at.date() == datetime.date(2025, 3, 31)
@@ -119,7 +119,7 @@ def test_it_imports_a_csv_end_to_end(owner_client, owner, topics):
     }
     assert StageChange.objects.filter(kol=amara, to_stage="developing").exists()
     assert AuditEntry.objects.filter(kol=amara, action="created").count() == 1
-    ben = Kol.objects.get(name="Dr Ben Ode")
+    ben = Kol.objects.get(name="Ben Ode")
     assert ben.stage == Stage.ESTABLISHING and ben.next_check_in_on == datetime.date(2025, 2, 14)
 
     page = owner_client.get(progress_url(job)).content.decode()
@@ -131,8 +131,8 @@ def test_it_imports_an_xlsx_with_semicolons_elsewhere(owner_client):
     book = Workbook()
     sheet = book.active
     sheet.append(["Name", "Institution", "Email", "Last contact"])
-    sheet.append(["Dr Xl One", "Charité", "one@example.test", datetime.datetime(2025, 2, 3)])
-    sheet.append(["Dr Xl Two", "Charité", None, None])
+    sheet.append(["Xl One", "Charité", "one@example.test", datetime.datetime(2025, 2, 3)])
+    sheet.append(["Xl Two", "Charité", None, None])
     buffer = io.BytesIO()
     book.save(buffer)
     response = upload(owner_client, buffer.getvalue(), name="kols.xlsx")
@@ -140,7 +140,7 @@ def test_it_imports_an_xlsx_with_semicolons_elsewhere(owner_client):
     assert response.status_code == 302 and job.rows[0][3] == "2025-02-03"
     start(owner_client, job)
     assert run(job).created_count == 2
-    one = Kol.objects.get(name="Dr Xl One")
+    one = Kol.objects.get(name="Xl One")
     assert one.institution == "Charité" and one.last_interaction_at.date().day == 3
 
 
@@ -175,7 +175,7 @@ def test_it_rejects_bad_files_with_a_clear_message(owner_client, name, content, 
     ("content", "message"),
     [
         (b"Name,Institution\n", "This file has a header row but no KOLs under it."),
-        (b"Dr A,a@x.test\nDr B,b@x.test\n", "add a header row"),
+        (b"A,a@x.test\nDr B,b@x.test\n", "add a header row"),
         (b",,,\n , ,\n", "This file is empty."),
     ],
 )
@@ -193,7 +193,7 @@ def test_a_file_the_worker_cannot_use_ends_failed_with_the_reason(owner_client, 
 
 def test_it_rejects_too_big_and_too_long_files(owner_client, monkeypatch):
     monkeypatch.setattr(imports, "MAX_BYTES", 100)
-    response = upload(owner_client, b"Name\n" + b"Dr A\n" * 50)
+    response = upload(owner_client, b"Name\n" + b"A\n" * 50)
     assert "larger than 5 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
     monkeypatch.setattr(imports, "MAX_BYTES", 5 * 1024 * 1024)
@@ -205,18 +205,18 @@ def test_it_rejects_too_big_and_too_long_files(owner_client, monkeypatch):
 
 
 def test_it_reports_every_row_problem(owner_client, owner):
-    KolFactory(owner=owner, name="Dr Known", institution="Guy's", email="known@example.test")
+    KolFactory(owner=owner, name="Known", institution="Guy's", email="known@example.test")
     text = HEADER + (
         ",Guy's,,,,,,,\n"  # 2: no name
-        "Dr Bad Mail,X,not-an-email,,,,,,\n"  # 3
-        "Dr Bad Stage,X,,,,,,Friends,\n"  # 4
-        "Dr Bad Date,X,,,,,,,2025-13-45\n"  # 5
-        "Dr Other,Y,KNOWN@example.test,,,,,,\n"  # 6: existing by email
+        "Bad Mail,X,not-an-email,,,,,,\n"  # 3
+        "Bad Stage,X,,,,,,Friends,\n"  # 4
+        "Bad Date,X,,,,,,,2025-13-45\n"  # 5
+        "Other,Y,KNOWN@example.test,,,,,,\n"  # 6: existing by email
         "dr known,guy's,,,,,,,\n"  # 7: existing by name + institution
-        "Dr Twin,Z,twin@example.test,,,,,,\n"  # 8
-        "Dr Twin Again,Q,twin@example.test,,,,,,\n"  # 9: within the file by email
-        "Dr Twin,z,,,,,,,\n"  # 10: within the file by name + institution
-        "Dr Fine,Z,,,,,,maintaining,\n"  # 11
+        "Twin,Z,twin@example.test,,,,,,\n"  # 8
+        "Twin Again,Q,twin@example.test,,,,,,\n"  # 9: within the file by email
+        "Twin,z,,,,,,,\n"  # 10: within the file by name + institution
+        "Fine,Z,,,,,,maintaining,\n"  # 11
     )
     upload(owner_client, text.encode())
     job = ImportJob.objects.get()
@@ -226,8 +226,8 @@ def test_it_reports_every_row_problem(owner_client, owner):
         "“not-an-email” is not a valid address",
         "stage “Friends” is not establishing",
         "“2025-13-45” is not a date",
-        "already here as Dr Known (same email)",
-        "already here as Dr Known (same name and institution)",
+        "already here as Known (same email)",
+        "already here as Known (same name and institution)",
         "duplicate of row 8 in this file",
     ]:
         assert problem in page, problem
@@ -235,14 +235,14 @@ def test_it_reports_every_row_problem(owner_client, owner):
     job = run(job)
     assert job.created_count == 2 and job.updated_count == 0
     assert [number for number, _ in job.skipped] == [2, 3, 4, 5, 6, 7, 9, 10]
-    assert set(Kol.objects.values_list("name", flat=True)) == {"Dr Known", "Dr Twin", "Dr Fine"}
+    assert set(Kol.objects.values_list("name", flat=True)) == {"Known", "Twin", "Fine"}
 
 
 def test_it_updates_only_own_duplicates_when_asked(owner_client, owner, teammate, manager):
-    mine = KolFactory(owner=owner, name="Dr Mine", institution="A", email="mine@example.test")
-    KolFactory(owner=teammate, name="Dr Theirs", institution="B")
+    mine = KolFactory(owner=owner, name="Mine", institution="A", email="mine@example.test")
+    KolFactory(owner=teammate, name="Theirs", institution="B")
     text = HEADER + (
-        "Dr Mine,A,MINE@example.test,Oncology,Paris,,,maintaining,2025-06-01\nDr Theirs,B,,,,,,,\n"
+        "Mine,A,MINE@example.test,Oncology,Paris,,,maintaining,2025-06-01\nDr Theirs,B,,,,,,,\n"
     )
     # The manager sees the teammate's KOL: a duplicate, and not theirs to update.
     manager_client = owner_client.__class__()
@@ -266,7 +266,7 @@ def test_it_updates_only_own_duplicates_when_asked(owner_client, owner, teammate
 
 
 def test_running_the_same_file_again_creates_nothing_new(owner_client):
-    text = HEADER + "Dr Once,A,once@example.test,,,,,,\nDr Twice,B,,,,,,,\n"
+    text = HEADER + "Once,A,once@example.test,,,,,,\nDr Twice,B,,,,,,,\n"
     assert import_csv(owner_client, text).created_count == 2
     job = import_csv(owner_client, text)
     assert (job.created_count, len(job.skipped)) == (0, 2)
@@ -278,7 +278,7 @@ def test_running_the_same_file_again_creates_nothing_new(owner_client):
 def test_the_task_runs_the_service_and_the_broker_outage_is_tolerated(
     owner_client, monkeypatch, django_capture_on_commit_callbacks
 ):
-    upload(owner_client, (HEADER + "Dr Task,A,,,,,,,\n").encode())
+    upload(owner_client, (HEADER + "Task,A,,,,,,,\n").encode())
     job = ImportJob.objects.get()
 
     def broker_down(*args, **kwargs):
@@ -294,20 +294,20 @@ def test_the_task_runs_the_service_and_the_broker_outage_is_tolerated(
     assert "Waiting for the background worker" in page and "Try again" not in page
     monkeypatch.undo()
     assert run_import(job.pk) is True
-    assert ImportJob.objects.get().status == "done" and Kol.objects.get().name == "Dr Task"
+    assert ImportJob.objects.get().status == "done" and Kol.objects.get().name == "Task"
 
 
 def test_the_task_runs_eagerly(owner_client, settings, django_capture_on_commit_callbacks):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    upload(owner_client, (HEADER + "Dr Eager,A,,,,,,,\n").encode())
+    upload(owner_client, (HEADER + "Eager,A,,,,,,,\n").encode())
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         start(owner_client, job)
-    assert ImportJob.objects.get().status == "done" and Kol.objects.get().name == "Dr Eager"
+    assert ImportJob.objects.get().status == "done" and Kol.objects.get().name == "Eager"
 
 
 def test_a_failure_marks_the_job_failed(owner_client, monkeypatch):
-    upload(owner_client, (HEADER + "Dr Fail,A,,,,,,,\n").encode())
+    upload(owner_client, (HEADER + "Fail,A,,,,,,,\n").encode())
     job = ImportJob.objects.get()
     start(owner_client, job)
 
@@ -322,7 +322,7 @@ def test_a_failure_marks_the_job_failed(owner_client, monkeypatch):
 
 
 def test_the_mapping_needs_a_name_and_one_column_per_field(owner_client):
-    upload(owner_client, (HEADER + "Dr A,B,,,,,,,\n").encode())
+    upload(owner_client, (HEADER + "A,B,,,,,,,\n").encode())
     job = ImportJob.objects.get()
     response = start(owner_client, job, col_0="")
     assert response.status_code == 422
@@ -333,7 +333,7 @@ def test_the_mapping_needs_a_name_and_one_column_per_field(owner_client):
 
 
 def test_changing_the_mapping_refreshes_the_preview_partial(owner_client):
-    upload(owner_client, (HEADER + "Dr A,St Mary's,,,,,,,\n").encode())
+    upload(owner_client, (HEADER + "A,St Mary's,,,,,,,\n").encode())
     job = ImportJob.objects.get()
     data = {f"col_{i}": "" for i in range(len(job.headers))} | {"col_0": "name", "col_1": "city"}
     response = owner_client.post(mapping_url(job), data, **HTMX)
@@ -344,7 +344,7 @@ def test_changing_the_mapping_refreshes_the_preview_partial(owner_client):
 
 
 def test_progress_partial_polls_until_done(owner_client, django_assert_max_num_queries):
-    upload(owner_client, (HEADER + "Dr A,B,,,,,,,\n").encode())
+    upload(owner_client, (HEADER + "A,B,,,,,,,\n").encode())
     job = ImportJob.objects.get()
     start(owner_client, job)
     # Session, user, job, and the session middleware's save (3); nothing per row.
@@ -364,7 +364,7 @@ def test_the_mapping_page_queries_do_not_grow_with_rows(
     owner_client, owner, django_assert_max_num_queries
 ):
     KolFactory.create_batch(30, owner=owner)
-    text = HEADER + "".join(f"Dr {n},H,,,,,,,\n" for n in range(200))
+    text = HEADER + "".join(f"{n},H,,,,,,,\n" for n in range(200))
     upload(owner_client, text.encode())
     job = ImportJob.objects.get()
     with django_assert_max_num_queries(8):
@@ -409,7 +409,7 @@ def test_anonymous_is_sent_to_sign_in_and_wrong_methods_get_405(client, owner_cl
 def test_ten_thousand_rows_import_in_one_go(owner_client, owner, topics):
     """The timing is measured separately (see the report); here only that it all arrives."""
     text = HEADER + "".join(
-        f"Dr Bulk {n},Hospital {n % 50},bulk{n}@example.test,Cardiology,Town,UK,"
+        f"Bulk {n},Hospital {n % 50},bulk{n}@example.test,Cardiology,Town,UK,"
         f"Heart failure;Registries,developing,2025-01-{n % 28 + 1:02d}\n"
         for n in range(10_000)
     )

@@ -404,7 +404,7 @@ def test_a_utf16_csv_with_nul_imports_without_it(
     job.refresh_from_db()
     assert job.status == "done", job.error
     kol = Kol.objects.get()
-    assert (kol.name, kol.institution) == ("Dr Ada", "Uni of Leeds")
+    assert (kol.name, kol.credentials, kol.institution) == ("Ada", "Dr", "Uni of Leeds")
 
 
 def test_a_utf16_csv_without_its_bom_is_read(owner_client, eager):

@@ -323,3 +323,52 @@ def test_it_has_an_open_question_for_every_kind_of_interest(kind):
 )
 def test_it_phrases_an_assumed_goal_as_a_question(text, question):
     assert goal_assumption_question(Goal(text=text)).startswith(question)
+
+
+# A refuted assumption (issue 17) ----------------------------------------------------------
+
+
+def _between(html: str, start: str, end: str) -> str:
+    begin = html.index(start)
+    return html[begin : html.index(end, begin)]
+
+
+def test_a_refuted_assumption_is_neither_assumed_nor_to_test_and_is_shown_struck(kol, owner_client):
+    InterestFactory(
+        kol=kol,
+        kind=Interest.Kind.SPEAKING,
+        topic=TopicFactory(name="Amyloidosis"),
+        provenance=Provenance.ASSUMED,
+        assumption_status=AssumptionStatus.REFUTED,
+    )
+
+    html = owner_client.get(brief_url(kol)).content.decode()
+
+    assumed = _between(html, "Assumed: not confirmed by them", "</section>")
+    assert "No open assumptions." in assumed
+    assert "<del>Speaking: Amyloidosis</del>" in _between(html, "Refuted:", "</ul>")
+    assert "No open assumptions to test." in html
+
+
+def test_the_kol_page_keeps_a_refuted_assumption_out_of_what_we_assume(kol, owner_client):
+    topic = TopicFactory(name="Amyloidosis")
+    InterestFactory(
+        kol=kol,
+        kind=Interest.Kind.SPEAKING,
+        topic=topic,
+        provenance=Provenance.ASSUMED,
+        assumption_status=AssumptionStatus.REFUTED,
+    )
+    InterestFactory(
+        kol=kol,
+        kind=Interest.Kind.ADVISORY,
+        provenance=Provenance.ASSUMED,
+        assumption_status=AssumptionStatus.OPEN,
+    )
+
+    html = owner_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
+
+    assumed = _between(html, "What we assume", "</ul>")
+    assert "Advisory work" in assumed
+    assert "Amyloidosis" not in assumed
+    assert "Assumed, refuted" in _between(html, "What they told us", "</ul>")

@@ -403,7 +403,7 @@ def test_the_kol_list_exports_neutralise_tab_and_cr_led_values(owner_client, hos
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     found = {cell for row in sheet.iter_rows(min_row=2, values_only=True) for cell in row}
     # XML reads a stored CR back as LF; what matters is the leading quote.
-    assert_neutralised({(cell or "").replace("\n", "\r") for cell in found})
+    assert_neutralised({str(cell or "").replace("\n", "\r") for cell in found})
 
 
 def test_the_timeline_csv_neutralises_tab_and_cr_led_values(owner_client, hostile_kols):
