@@ -199,7 +199,7 @@ def test_the_edit_form_replaces_the_list_item(owner_client, kol):
 
     part = owner_client.get(url("give_edit", kol, give_pk=give.pk), **HTMX).content.decode()
 
-    assert part.lstrip().startswith(f'<li id="give-{give.pk}">')
+    assert part.lstrip().startswith(f'<li id="ledger-give-{give.pk}">')
     assert f'name="give{give.pk}-response"' in part and "Save give" in part
     assert f'value="{give.given_on.isoformat()}"' in part  # what a date picker understands
     assert f'href="/kols/{kol.pk}/#ledger"' in part  # Cancel works without JS
