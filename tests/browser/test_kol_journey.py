@@ -24,12 +24,13 @@ def msl(transactional_db):
     return user
 
 
-def sign_in(page, email: str) -> None:
+def sign_in(page, email: str, *, lands_on: str = "Today") -> None:
+    """Sign in; an MSL lands on Today, a manager on Needs you."""
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    expect(page.get_by_role("heading", name=lands_on, exact=True)).to_be_visible()
 
 
 def test_it_builds_a_relationship_without_reloading(phone_page, msl):

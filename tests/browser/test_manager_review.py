@@ -38,7 +38,7 @@ def cast(transactional_db):
 def test_a_manager_reviews_a_stage_and_the_msl_reads_it(phone_page, cast):
     msl, boss, late = cast
     page = phone_page
-    sign_in(page, boss.email)
+    sign_in(page, boss.email, lands_on="Needs you")
 
     page.goto("/team/board/")
     expect(page.get_by_role("heading", name="Stage board")).to_be_visible()
