@@ -58,6 +58,16 @@ urlpatterns = [
         followups.followup_snooze,
         name="followup_snooze",
     ),
+    path(
+        "kols/<int:pk>/followups/<int:followup_pk>/undo/",
+        followups.followup_undo,
+        name="followup_undo",
+    ),
+    path(
+        "kols/<int:pk>/followups/<int:followup_pk>/reopen/",
+        followups.followup_reopen,
+        name="followup_reopen",
+    ),
     path("kols/<int:pk>/timeline/", timeline.kol_timeline, name="kol_timeline"),
     path("kols/<int:pk>/touchpoints/", timeline.touchpoint_add, name="touchpoint_add"),
     path(

@@ -75,3 +75,16 @@ class FollowUpSnoozeForm(forms.Form):
         elif until < today:
             self.add_error("until", PAST_DATE)
         return cleaned
+
+
+class FollowUpReopenForm(FollowUpForm):
+    """Reopen a done or skipped follow-up: its text and due date, as they should be now."""
+
+    class Meta(FollowUpForm.Meta):
+        fields = ["text", "due_on"]
+
+    def __init__(self, *args, instance: FollowUp, **kwargs):
+        kwargs.setdefault("prefix", f"reopen-{instance.pk}")
+        super().__init__(*args, instance=instance, **kwargs)
+        if not self.is_bound:
+            self.initial["due_on"] = max(instance.due_on, timezone.localdate())

@@ -1,6 +1,8 @@
 """Reads for follow-ups: the KOL page part and the MSL's Today page."""
 
 import datetime
+from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.db.models import (
     BooleanField,
@@ -40,6 +42,46 @@ def may_act_on(user: User, followup: FollowUp) -> bool:
     return user.pk in {followup.owner_id, followup.kol.owner_id}
 
 
+# A mail app takes a long link, but not any length: the recap is cut at this many characters.
+MAILTO_RECAP_LENGTH = 1500
+NO_EMAIL = "No draft: we have no email address for them."
+NO_CONSENT = "No draft: they have not agreed to be contacted by email."
+
+
+def thank_you_draft(followup: FollowUp, *, sender: User) -> tuple[str, str]:
+    """A thank-you follow-up's draft in the MSL's own mail app: (the mailto: link, "") when
+    the KOL agreed to email and we have their address, else ("", why not)."""
+    kol = followup.kol
+    if not kol.email:
+        return "", NO_EMAIL
+    if not kol.email_consent:
+        return "", NO_CONSENT
+    touchpoint = followup.source_touchpoint
+    lines = [f"Dear {kol.name},", ""]
+    if touchpoint:
+        day = timezone.localdate(touchpoint.occurred_at)
+        kind = touchpoint.get_kind_display().lower()
+        lines.append(f"Thank you for the {kind} on {day.day} {day:%B}.")
+        said = " ".join(touchpoint.they_said.split())[:MAILTO_RECAP_LENGTH]
+        if said:
+            lines += ["", "To recap what you told me:", said]
+        subject = f"Thank you for the {kind} on {day.day} {day:%B}"
+    else:
+        lines.append("Thank you for your time.")
+        subject = "Thank you"
+    lines += ["", "Best regards,", sender.display_name or sender.email]
+    # RFC 6068: every reserved character percent-encoded, line breaks as CRLF.
+    body = quote("\r\n".join(lines), safe="")
+    return f"mailto:{quote(kol.email, safe='@')}?subject={quote(subject, safe='')}&body={body}", ""
+
+
+def with_drafts(followups: Iterable[FollowUp], *, user: User) -> None:
+    """Give each thank-you follow-up its `draft_url` or `draft_why_not` (see thank_you_draft)."""
+    for followup in followups:
+        if followup.kind == FollowUp.Kind.THANK_YOU and followup.status == FollowUp.Status.OPEN:
+            followup.draft_url, followup.draft_why_not = thank_you_draft(followup, sender=user)
+
+
 def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
     """The KOL page's follow-ups in one query: "open" (soonest first) and "recent" (done or
     skipped in the last 30 days, latest first)."""
@@ -49,7 +91,7 @@ def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
             Q(status=FollowUp.Status.OPEN)
             | (~Q(status=FollowUp.Status.OPEN) & Q(done_at__gte=since))
         )
-        .select_related("owner")
+        .select_related("owner", "source_touchpoint")
         .order_by("due_on", "pk")
     )
     parts: dict[str, list[FollowUp]] = {"open": [], "recent": []}
@@ -59,6 +101,7 @@ def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
         followup.can_act = may_act_on(user, followup)
         parts["open" if followup.status == FollowUp.Status.OPEN else "recent"].append(followup)
     parts["recent"].sort(key=lambda f: (f.done_at, f.pk), reverse=True)
+    with_drafts(parts["open"], user=user)
     return parts
 
 
@@ -75,7 +118,7 @@ def _my_open_followups(user: User, due: Q) -> tuple[QuerySet[FollowUp], QuerySet
     mine = FollowUp.objects.filter(due, owner=user, status=FollowUp.Status.OPEN)
     rows = (
         mine.filter(visible_to(user, through="kol__"), kol__is_archived=False)
-        .select_related("kol")
+        .select_related("kol", "source_touchpoint")
         # Their owner may always act on them (may_act_on).
         .annotate(can_act=Value(True, output_field=BooleanField()))
         .order_by("due_on", "pk")

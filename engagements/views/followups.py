@@ -1,8 +1,9 @@
-"""Follow-ups: the KOL page part, add one, and done / skip / snooze inline.
+"""Follow-ups: the KOL page part, add one, done / skip / snooze inline, undo, reopen.
 
 The actions answer htmx with the re-rendered item (the same partial on the KOL page and on
-Today); a plain post goes back to the page it came from (`next`), or, when invalid, gets
-that page with the error (422).
+Today): after done, skip or snooze, a one-line notice with Undo. A plain post goes back to
+the page it came from (`next`), which shows that notice (today.take_undo), or, when
+invalid, gets that page with the error (422).
 """
 
 from urllib.parse import urlsplit
@@ -20,11 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from common.lazy import lazy_split
-from common.rendering import INVALID, opened
+from common.rendering import CONFLICT, INVALID, opened
 from contacts.kol_page import answer_part
 from contacts.models import Kol
 from contacts.selectors import KolAccess, get_kol_for_user, kol_access
-from engagements.forms.followups import FollowUpForm, FollowUpSnoozeForm
+from engagements.forms.followups import FollowUpForm, FollowUpReopenForm, FollowUpSnoozeForm
 from engagements.models import FollowUp
 from engagements.selectors import followups as selectors
 from engagements.services import followups as services
@@ -51,6 +52,7 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
         ),
         "followup_today": timezone.localdate(),
         "followup_next": _kol_page_url(kol.pk),
+        "followup_notice": today_views.take_undo(request, kol_pk=kol.pk),
     }
 
 
@@ -104,6 +106,7 @@ def _answer_item(
         if from_today:
             return today_views.today_page(request, status=status, **overrides)
         return _answer(request, followup.kol, PART, status=status, **overrides)
+    selectors.with_drafts([followup], user=request.user)
     context = {
         "followup": followup,
         "followup_today": timezone.localdate(),
@@ -139,13 +142,37 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _answer(request, kol, PART)
 
 
+def _undo_notice(
+    request: HttpRequest, followup: FollowUp, before: services.FollowUpState, said: str
+) -> dict | None:
+    """What the Undo of the action just done needs; None when it changed nothing."""
+    token = services.undo_token(followup=followup, before=before, by=request.user)
+    if token is None:
+        return None
+    notice = {
+        "kol_id": followup.kol_id,
+        "pk": followup.pk,
+        "token": token,
+        "said": said,
+        "who": followup.kol.display_name,
+        "text": followup.text,
+    }
+    if not request.htmx:
+        today_views.remember_undo(request, notice)
+    return notice
+
+
 def _complete(request: HttpRequest, pk: int, followup_pk: int, status: str) -> HttpResponse:
     followup = _get_followup(request, pk, followup_pk)
+    before = services.FollowUpState.of(followup)
     services.followup_complete(followup=followup, status=status, by=request.user)
+    said = "Done ✓" if followup.status == FollowUp.Status.DONE else "Skipped"
+    notice = _undo_notice(request, followup, before, said)
     if not request.htmx:
         messages.success(request, f"Follow-up {followup.get_status_display().lower()}.")
     # The timeline shows completed follow-ups: it refreshes on this event.
-    return trigger_client_event(_answer_item(request, followup), "followups-changed")
+    response = _answer_item(request, followup, followup_undo=notice)
+    return trigger_client_event(response, "followups-changed")
 
 
 @require_POST
@@ -161,6 +188,7 @@ def followup_skip(request: HttpRequest, pk: int, followup_pk: int) -> HttpRespon
 @require_POST
 def followup_snooze(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponse:
     followup = _get_followup(request, pk, followup_pk)
+    before = services.FollowUpState.of(followup)
     form = FollowUpSnoozeForm(request.POST, followup=followup)
     if form.is_valid():
         try:
@@ -177,7 +205,61 @@ def followup_snooze(request: HttpRequest, pk: int, followup_pk: int) -> HttpResp
             followup_snooze_error_pk=followup.pk,
             followup_snooze_form=form,
         )
+    day = date_format(followup.due_on, "D j M Y")
+    due = "Due today" if followup.due_on == timezone.localdate() else f"Due {day}"
+    notice = _undo_notice(request, followup, before, f"Snoozed · {due}")
     if not request.htmx:
         until = date_format(followup.due_on, "j M Y")
         messages.success(request, f"Follow-up snoozed until {until}.")
-    return _answer_item(request, followup)
+    return _answer_item(request, followup, followup_undo=notice)
+
+
+@require_POST
+def followup_undo(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponse:
+    """Put back what a done, skip or snooze changed, unless something changed it since."""
+    followup = _get_followup(request, pk, followup_pk)
+    try:
+        services.followup_undo(
+            followup=followup, token=request.POST.get("token", ""), by=request.user
+        )
+    except services.UndoRefused as refused:
+        if not request.htmx:
+            messages.error(request, str(refused))
+            return redirect(_next_url(request, followup))
+        return _answer_item(request, followup, status=CONFLICT, followup_message=str(refused))
+    if not request.htmx:
+        messages.success(request, "Undone.")
+    response = _answer_item(request, followup, followup_message="Undone.")
+    return trigger_client_event(response, "followups-changed")
+
+
+@require_POST
+def followup_reopen(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponse:
+    """Reopen a done or skipped follow-up from the KOL page, with its text and date edited."""
+    followup = _get_followup(request, pk, followup_pk)
+    if followup.status == FollowUp.Status.OPEN:  # reopened or undone in another tab
+        return _answer(
+            request,
+            followup.kol,
+            PART,
+            status=CONFLICT,
+            followup_section_message=services.NOT_COMPLETED,
+        )
+    form = FollowUpReopenForm(request.POST, instance=followup)
+    if form.is_valid():
+        try:
+            services.followup_reopen(followup=followup, by=request.user, **form.cleaned_data)
+        except ValidationError as error:  # opened since, or the day turned
+            form.add_error(None, error)
+    if form.errors:
+        return _answer(
+            request,
+            followup.kol,
+            PART,
+            status=INVALID,
+            followup_reopen_form=form,
+            followup_reopen_pk=followup.pk,
+        )
+    if not request.htmx:
+        messages.success(request, "Follow-up reopened.")
+    return trigger_client_event(_answer(request, followup.kol, PART), "followups-changed")

@@ -60,7 +60,7 @@ def test_it_lists_open_follow_ups_soonest_first_with_their_state_in_words(owner_
     assert f"Overdue since {days(-4):%-d %b %Y}" in words(section)
     assert "Due today" in section and "Thank-you recap" in section and "Check-in" in section
     assert "Finished" not in section
-    for action in ["Done", "Skip", "Snooze 1 day", "Snooze 1 week", "Snooze until"]:
+    for action in ["Done", "Skip", "Snooze a day", "Snooze a week", "Snooze to a date"]:
         assert f">{action}<" in section
 
 

@@ -101,7 +101,7 @@ def test_a_full_list_counts_only_what_it_would_show(owner_client, kol, owner, te
     page = owner_client.get(TODAY_URL).content.decode()
 
     due = section(page, "today-due")
-    assert due.startswith("Follow-ups due (12)") and "Showing 10 of 12" in due
+    assert due.startswith("Follow-ups due (12)") and "Show all 12" in due
     assert "Next 30 days (11)" in words(page)
 
 
@@ -231,8 +231,10 @@ def test_suggested_gives_show_ten_and_say_how_many_more(owner_client, owner):
     for kol in KolFactory.create_batch(12, owner=owner):
         InterestFactory(kol=kol, topic=topic)
     gives = section(owner_client.get(TODAY_URL).content.decode(), "today-gives")
-    assert gives.startswith("Suggested gives (12)") and "Showing 10 of 12." in gives
-    assert gives.count("A literature summary on Heart failure?") == 10
+    assert gives.startswith("Suggested gives (12)") and "Show all" in gives
+    assert gives.count("A literature summary on Heart failure?") == 3
+    everything = owner_client.get(TODAY_URL, {"gives": "all"}).content.decode()
+    assert section(everything, "today-gives").count("A literature summary on Heart") == 10
 
 
 # Next 30 days -------------------------------------------------------------------------------
@@ -300,9 +302,9 @@ def test_it_runs_the_same_queries_whatever_the_rows(
     text = words(page)
     assert f"Follow-ups due ({2 * rows})" in text and f"Next 30 days ({rows})" in text
     assert f"Check-ins this week ({rows})" in text and f"Suggested gives ({rows})" in text
-    # However much piled up, each list shows the first 10 (the page stays quick to read).
-    assert page.count('class="followup followup-open"') == min(2 * rows, 10) + min(rows, 10)
-    assert page.count('id="check-in-') == min(rows, 10)
+    # However much piled up, each list shows its first few (the page fits a phone's screens).
+    assert page.count('class="followup followup-open"') == min(2 * rows, 5) + min(rows, 3)
+    assert page.count('id="check-in-') == min(rows, 3)
 
 
 def test_each_list_shows_ten_then_more_on_request(owner_client, owner, kol):
@@ -314,21 +316,20 @@ def test_each_list_shows_ten_then_more_on_request(owner_client, owner, kol):
     )
     page = owner_client.get(TODAY_URL).content.decode()
     due = section(page, "today-due")
-    assert "Follow-ups due (25)" in due and "Showing 10 of 25 oldest first." in due
-    assert "Item 00" in due and "Item 09" in due and "Item 10" not in due
-    assert 'href="?due=20"' in page
+    assert "Follow-ups due (25)" in due and "Show all 25" in due
+    assert "Item 00" in due and "Item 04" in due and "Item 05" not in due
+    assert 'href="?due=25"' in page
 
-    # htmx swaps the section alone with 10 more; the address bar keeps the plain link.
-    more = owner_client.get(TODAY_URL, {"due": 20, "part": "due"}, **HTMX)
+    # htmx swaps the section alone with all of them; the address bar keeps the plain link.
+    more = owner_client.get(TODAY_URL, {"due": 25, "part": "due"}, **HTMX)
     part = more.content.decode()
     assert part.lstrip().startswith('<section id="today-due"') and "<html" not in part
-    assert "Item 19" in part and "Item 20" not in part and "Showing 20 of 25" in part
-    assert 'hx-push-url="?due=30"' in part
+    assert "Item 24" in part and "Show all" not in part
 
-    # Without JavaScript the link shows the whole page with 20; 30 shows all and no link.
-    plain = owner_client.get(TODAY_URL, {"due": 30}).content.decode()
+    # Without JavaScript the link shows the whole page with all of them and no link.
+    plain = owner_client.get(TODAY_URL, {"due": 25}).content.decode()
     assert "<html" in plain and "Item 24" in section(plain, "today-due")
-    assert "Show more" not in section(plain, "today-due")
+    assert "Show all" not in section(plain, "today-due")
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "7", "100000"])
@@ -339,7 +340,7 @@ def test_an_odd_show_more_value_shows_a_sensible_number(owner_client, owner, kol
     response = owner_client.get(TODAY_URL, {"due": value, "part": "nonsense"})
     assert response.status_code == 200
     shown = response.content.decode().count('class="followup followup-open"')
-    assert shown == (15 if value == "100000" else 10)
+    assert shown == (15 if value == "100000" else 5)
 
 
 def test_today_suggests_congress_overviews_for_kols_who_missed_an_event(owner_client, kol):
@@ -363,3 +364,18 @@ def test_today_suggests_congress_overviews_for_kols_who_missed_an_event(owner_cl
     assert "?give_kind=congress_overview#ledger" in page
     kol_page = owner_client.get(f"/kols/{kol.pk}/?give_kind=congress_overview").content.decode()
     assert '<option value="congress_overview" selected>' in kol_page
+
+
+# Issue 17: a KOL due for a check-in is on Today once ---------------------------------------
+
+
+def test_a_kol_with_a_due_check_in_follow_up_is_listed_once(owner_client, owner):
+    kol = KolFactory(owner=owner, name="Dr Once", next_check_in_on=days(-2))
+    FollowUpFactory(kol=kol, owner=owner, kind=FollowUp.Kind.CHECK_IN, due_on=days(-2))
+    KolFactory(owner=owner, name="Dr Coming", next_check_in_on=days(3))
+
+    page = owner_client.get(TODAY_URL).content.decode()
+
+    assert "Dr Once" in section(page, "today-due")
+    assert "Dr Once" not in section(page, "today-check-ins")
+    assert "Dr Coming" in section(page, "today-check-ins")

@@ -56,6 +56,7 @@ from contacts import imports
 from contacts import services as contact_services
 from contacts.models import Collaborator, Interest, Kol, Provenance
 from engagements.models import Question
+from engagements.services import followups as followup_services
 from events.models import Event, Opportunity
 from reminders.calendar import new_token
 from reminders.models import DispatchRun
@@ -175,6 +176,12 @@ class Url:
 
 def _kol(world: World) -> dict:
     return {"pk": world.kol.pk}
+
+
+def _undo_token(world: World) -> str:
+    """An Undo as owner's done would leave it (the world's follow-up is open)."""
+    done = followup_services.FollowUpState("done", world.followup.due_on, timezone.now())
+    return followup_services.undo_token(followup=world.followup, before=done, by=world.owner)
 
 
 def _today() -> str:
@@ -416,6 +423,22 @@ URLS: dict[str, Url] = {
         POST,
         kwargs=lambda w: {"pk": w.kol.pk, "followup_pk": w.followup.pk},
         data=lambda w: {"days": "7"},
+    ),
+    "kol:followup_undo": Url(
+        "kol:owner's entry",
+        POST,
+        kwargs=lambda w: {"pk": w.kol.pk, "followup_pk": w.followup.pk},
+        data=lambda w: {"token": _undo_token(w)},
+    ),
+    "kol:followup_reopen": Url(
+        "kol:owner's entry",
+        POST,
+        kwargs=lambda w: {"pk": w.kol.pk, "followup_pk": w.followup.pk},
+        data=lambda w: {
+            f"reopen-{w.followup.pk}-text": "Again",
+            f"reopen-{w.followup.pk}-due_on": _today(),
+        },
+        overrides={"owner": 409},  # the world's follow-up is open: nothing to reopen
     ),
     "engagements:today": Url("signed in"),
     "kol:kol_ledger": Url("kol:view", kwargs=_kol),
