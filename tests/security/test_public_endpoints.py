@@ -103,7 +103,7 @@ def refuses_bad_sign_ins(people):
         reverse("login"),
         {"username": people.owner.email, "password": PASSWORD, "next": "https://evil.example/"},
     )
-    assert response.status_code == 302 and response["Location"] == reverse("engagements:today")
+    assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
 def refuses_to_disclose_accounts_on_reset(people, mailoutbox):
