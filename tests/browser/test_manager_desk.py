@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from contacts.models import Stage
+from tests.browser.conftest import strict_page
 from tests.browser.test_kol_journey import PASSWORD
 from tests.engagements.factories import TouchpointFactory
 from tests.factories import (
@@ -28,19 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def laptop_page(browser, live_server):
     """A 1280x800 page that fails the test on any CSP violation or console error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation',"
-        "e=>console.error('CSPV '+e.violatedDirective+' '+e.blockedURI))"
-    )
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-    assert not errors, f"browser console errors: {errors}"
+    yield from strict_page(browser, live_server, viewport={"width": 1280, "height": 800})
 
 
 def ago(days: int) -> datetime.datetime:

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Kol
 from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, MSL_EMAILS
+from tests.browser.conftest import strict_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,21 +25,7 @@ KOL_PAGE_MAX_PX = 9_000
 @pytest.fixture
 def touch_page(browser, live_server):
     """A touch phone, 375 x 812; fails the test on any console error or CSP violation."""
-    context = browser.new_context(
-        viewport=PHONE, has_touch=True, is_mobile=True, base_url=live_server.url
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation',"
-        "e=>console.error('CSPV '+e.violatedDirective+' '+e.blockedURI))"
-    )
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-    assert not errors, f"browser console errors: {errors}"
+    yield from strict_page(browser, live_server, viewport=PHONE, has_touch=True, is_mobile=True)
 
 
 @pytest.fixture
