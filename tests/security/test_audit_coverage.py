@@ -198,13 +198,13 @@ def test_an_import_run_writes_history_for_each_kol(owner, kol):
         owner=owner,
         file_name="kols.csv",
         headers=["Name", "Institution", "City"],
-        rows=[["Dr Grace Hopper", "Yale", ""], [kol.name, kol.institution, "London"]],
+        rows=[["Grace Hopper", "Yale", ""], [kol.name, kol.institution, "London"]],
     )
     columns = {"name": 0, "institution": 1, "city": 2}
     imports.import_queue(job=job, columns=columns, update_duplicates=True)
     imports.import_run(job_id=job.pk)
 
-    created = Kol.objects.get(name="Dr Grace Hopper")
+    created = Kol.objects.get(name="Grace Hopper")
     assert _subjects(created) == [("created", "KOL profile")]
     updated = AuditEntry.objects.filter(kol=kol, action="changed").get()
     assert updated.changes["city"] == ["", "London"]
