@@ -39,7 +39,7 @@ class EventForm(forms.ModelForm):
             "starts_on": DateInput,
             "ends_on": DateInput,
             "areas": forms.CheckboxSelectMultiple,
-            "topics": forms.SelectMultiple(attrs={"size": 8}),
+            "topics": forms.CheckboxSelectMultiple,
         }
         labels = {
             "starts_on": "Starts on",
@@ -102,7 +102,7 @@ class OpportunityForm(LimitedTextMixin, forms.ModelForm):
         fields = ["kind", "title", "description", "topics", "deadline"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "topics": forms.SelectMultiple(attrs={"size": 8}),
+            "topics": forms.CheckboxSelectMultiple,
             "deadline": DateInput,
         }
         labels = {"kind": "What kind of opportunity"}
