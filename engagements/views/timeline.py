@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -17,6 +18,7 @@ from contacts.models import Kol
 from contacts.selectors import KolAccess
 from engagements.forms.touchpoints import KolPickForm, TouchpointForm
 from engagements.models import FollowUp, Touchpoint
+from engagements.selectors import followups as followup_selectors
 from engagements.selectors import timeline as timeline_selectors
 from engagements.selectors.questions import suggested_questions
 from engagements.services import touchpoints as services
@@ -80,18 +82,43 @@ def _get_own_touchpoint(request: HttpRequest, kol: Kol, touchpoint_pk: int) -> T
     return touchpoint
 
 
-def _logged_message(touchpoint: Touchpoint) -> str:
+def _thank_you_of(touchpoint: Touchpoint, *, kol: Kol, user) -> FollowUp | None:
+    """The thank-you follow-up the touchpoint made, with its draft in the MSL's mail app."""
     if hasattr(touchpoint, "thank_you"):  # just logged: the service kept it
         thank_you = touchpoint.thank_you
     else:  # a repeated post of the same form: logged before
-        thank_you = (
-            FollowUp.objects.filter(source_touchpoint=touchpoint, kind=FollowUp.Kind.THANK_YOU)
-            .only("due_on")
-            .first()
-        )
+        thank_you = FollowUp.objects.filter(
+            source_touchpoint=touchpoint, kind=FollowUp.Kind.THANK_YOU
+        ).first()
+    if thank_you:
+        thank_you.kol, thank_you.source_touchpoint = kol, touchpoint
+        followup_selectors.with_drafts([thank_you], user=user)
+    return thank_you
+
+
+def _logged_message(thank_you: FollowUp | None) -> str:
     if thank_you:
         return f"Logged. The thank-you recap is due {thank_you.due_on:%a %d %b}."
     return "Logged."
+
+
+def _logged_notice(thank_you: FollowUp | None) -> str:
+    """The confirmation as a message on the KOL page, with the thank-you one tap away."""
+    if not thank_you:
+        return _logged_message(thank_you)
+    draft = (
+        format_html(
+            ' <a class="followup-draft" href="{}">Draft the thank-you</a>', thank_you.draft_url
+        )
+        if thank_you.draft_url
+        else ""
+    )
+    return format_html(
+        'Logged. <a href="#followup-{}">The thank-you recap</a> is due {}.{}',
+        thank_you.pk,
+        f"{thank_you.due_on:%a %d %b}",
+        draft,
+    )
 
 
 @require_GET
@@ -119,13 +146,16 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
         data=form.cleaned_data,
         form_token=form.cleaned_data["form_token"],
     )
+    thank_you = _thank_you_of(touchpoint, kol=kol, user=request.user)
     if not request.htmx:
-        messages.success(request, _logged_message(touchpoint))
+        messages.success(request, _logged_message(thank_you))
+    # The confirmation carries the new thank-you, so both are on screen where the form was.
     response = _answer(
         request,
         kol,
         "timeline",
-        timeline_logged=_logged_message(touchpoint),
+        timeline_logged=_logged_message(thank_you),
+        timeline_thank_you=thank_you,
     )
     return trigger_client_event(response, TOUCHPOINTS_CHANGED)
 
@@ -224,8 +254,11 @@ def touchpoint_new(request: HttpRequest) -> HttpResponse:
             data=form.cleaned_data,
             form_token=form.cleaned_data["form_token"],
         )
-        messages.success(request, _logged_message(touchpoint))
-        return redirect(reverse("kol:kol_detail", args=[kol.pk]) + "#timeline")
+        # The KOL page opens at its top, the confirmation and the new thank-you on screen.
+        messages.success(
+            request, _logged_notice(_thank_you_of(touchpoint, kol=kol, user=request.user))
+        )
+        return redirect("kol:kol_detail", kol.pk)
     context["touchpoint_form"] = form
     status = INVALID if form.is_bound else 200
     return render(request, "engagements/touchpoint_new.html", context, status=status)

@@ -125,7 +125,19 @@ def test_the_kol_page_stays_short_on_a_phone(touch_page, demo):
     height = page.evaluate("document.documentElement.scrollHeight")
     print(f"KOL page height at 375 px: {height}")
     assert height <= KOL_PAGE_MAX_PX
-    # The rest of the timeline is one tap away, and the section menu stays on screen.
+    # The sections open on demand: the timeline shows its heading and its form, no entries.
+    timeline = page.locator("#timeline")
+    expect(timeline.get_by_text("Log a touchpoint")).to_be_visible()
+    expect(timeline.locator(".timeline > li").first).to_be_hidden()
+    open_button = timeline.get_by_role("button", name="Open Touchpoints and timeline")
+    expect(open_button).to_have_attribute("aria-expanded", "false")
+    open_button.tap()
+    expect(timeline.locator(".timeline > li").first).to_be_visible()
+    timeline.get_by_role("button", name="Close Touchpoints and timeline").tap()
+    expect(timeline.locator(".timeline > li").first).to_be_hidden()
+    # The section menu opens a section; the rest of the timeline is one tap more.
+    page.get_by_role("link", name="Timeline", exact=True).tap()
+    expect(timeline.locator(".timeline > li").first).to_be_in_viewport()
     page.get_by_role("link", name="Show the whole timeline").tap()
     expect(page.locator("#timeline .timeline > li").nth(5)).to_be_visible()
     expect(page.get_by_role("navigation", name="Sections of this page")).to_be_in_viewport()
@@ -152,6 +164,11 @@ def test_the_msl_journey_takes_at_most_twenty_taps(touch_page, demo):
     confirmation = page.locator("#timeline .flash-success")
     expect(confirmation).to_contain_text("The thank-you recap is due")
     expect(confirmation).to_be_in_viewport()
+    # The new thank-you follow-up is on screen with the confirmation, not below the fold.
+    next_up = confirmation.locator(".logged-next")
+    expect(next_up).to_contain_text("Thank")
+    expect(next_up).to_be_in_viewport()
+    expect(confirmation.locator(".followup-draft-line")).to_be_in_viewport()
 
     page.get_by_role("link", name="Follow-ups", exact=True).tap()
     followups = page.locator("#followups")

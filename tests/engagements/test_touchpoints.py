@@ -305,7 +305,7 @@ def test_the_log_page_picks_a_kol_as_you_type_then_logs(owner_client, kol, outsi
     page = owner_client.get(url, {"kol": kol.pk}).content.decode()
     assert "With Dr Ada Lovelace" in page and 'name="form_token"' in page
     response = owner_client.post(url, form_data(kol=kol.pk))
-    assert response.status_code == 302 and response["Location"] == f"/kols/{kol.pk}/#timeline"
+    assert response.status_code == 302 and response["Location"] == f"/kols/{kol.pk}/"
     assert Touchpoint.objects.filter(kol=kol).count() == 1
     missing = owner_client.post(url, form_data())
     assert missing.status_code == 422 and "Pick the KOL you met first" in missing.content.decode()
