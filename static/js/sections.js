@@ -1,8 +1,9 @@
 // The KOL page on a phone: its sections open on demand. Each section (a direct child of
 // .kol-sections with an <h2> of its own) shows its heading, its add-forms and an Open
-// button; the section menu, a link to anything inside a section, and sending a form from
-// one open it. htmx replaces sections (a form sent, a follow-up done): the page remembers
-// which are open and keeps them so. Wider screens, and no JavaScript, show every section.
+// button. The section menu, a link to anything inside a section, sending a form from one,
+// and the server marking one data-open (a review new to the reader) open it. htmx replaces
+// sections (a form sent, a follow-up done): the page remembers which are open and keeps
+// them so. Wider screens, and no JavaScript, show every section.
 (() => {
   const phone = window.matchMedia("(max-width: 600px)");
   const opened = new Set(["followups"]); // what is due stays in view
@@ -33,7 +34,7 @@
       button.append(document.createTextNode("Open"), name);
       heading.after(button);
     }
-    show(section, !phone.matches || opened.has(section.id));
+    show(section, !phone.matches || opened.has(section.id) || section.hasAttribute("data-open"));
   }
 
   function open(section) {

@@ -68,3 +68,13 @@ def phone_page(browser, live_server):
         allowed=("status of 422", "status of 409"),
         viewport={"width": 375, "height": 812},
     )
+
+
+def open_section(page, section_id: str):
+    """Open a KOL page section the way a phone user does (static/js/sections.js): tap its
+    Open button when it is closed. Returns the section. On a wide screen all are open."""
+    section = page.locator(f"#{section_id}")
+    toggle = section.locator(":scope > .section-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    return section

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from contacts.models import Kol, Stage
+from tests.browser.conftest import open_section
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, TopicFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,8 +84,8 @@ def test_it_builds_a_relationship_without_reloading(phone_page, msl):
     ours.get_by_role("button", name="Add goal").click()
     expect(page.locator("#our_goals")).to_contain_text("In it for them: A speaking slot")
 
-    # The stage, with a reason, and the history below it.
-    stage = page.locator("#stage")
+    # The stage, with a reason, and the history below it (on a phone, open it first).
+    stage = open_section(page, "stage")
     stage.get_by_label("Move to stage").select_option(label="Developing")
     stage.get_by_label("Reason").fill("Two real conversations about her registry")
     stage.get_by_role("button", name="Change stage").click()

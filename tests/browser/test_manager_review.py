@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from reviews.models import StageReview
+from tests.browser.conftest import open_section
 from tests.browser.test_kol_journey import sign_in
 from tests.factories import KolFactory, MembershipFactory, TeamFactory, UserFactory
 
@@ -55,7 +56,7 @@ def test_a_manager_reviews_a_stage_and_the_msl_reads_it(phone_page, cast):
     expect(page.get_by_role("heading", name="Dr Late Reply", exact=True)).to_be_visible()
     page.evaluate("window.__noReload = 'kol'")
 
-    review = page.locator("#review")
+    review = open_section(page, "review")
     review.get_by_text("Record a stage review").click()
     review.get_by_label("Suggest another stage").check()
     review.get_by_role("button", name="Record review").click()

@@ -18,8 +18,9 @@ from tests.browser.conftest import strict_page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
-# Before issue 17 the KOL page of the demo's busiest KOL was 12,053 px tall at 375 px.
-KOL_PAGE_MAX_PX = 9_000
+# Before issue 17 the KOL page of the demo's busiest KOL was 12,053 px tall at 375 px; with
+# its sections opening on demand it is about 2,700 px.
+KOL_PAGE_MAX_PX = 4_000
 
 
 @pytest.fixture
@@ -175,7 +176,9 @@ def test_the_msl_journey_takes_at_most_twenty_taps(touch_page, demo):
     expect(followups).to_contain_text("Thank")
     followups.locator("button.followup-done").first.tap()
     taps += 2
-    expect(page.locator("#followups")).to_contain_text("Done ✓")
+    # The answer replaces the follow-up with a notice offering Undo (wait for it: "Done ✓"
+    # is also in the hidden list of recently completed ones).
+    expect(followups.locator("button.followup-undo")).to_be_visible()
 
     item = page.locator("#followups li.followup-open").first
     menu = item.locator("details.followup-menu > summary")

@@ -63,6 +63,38 @@ def test_a_meeting_is_logged_inline_with_a_thank_you_follow_up(owner_client, kol
     )
 
 
+def test_the_confirmation_carries_the_new_thank_you_and_its_draft(owner_client, kol):
+    """After logging, the new thank-you is where the form was, with "Draft the thank-you"
+    when the KOL agreed to email and the reason when they did not."""
+    kol.email, kol.email_consent = "ada@example.org", True
+    kol.save()
+    part = owner_client.post(add_url(kol), form_data(), **HTMX).content.decode()
+    thank_you = FollowUp.objects.get(kind=FollowUp.Kind.THANK_YOU)
+    confirmation = part[part.index('class="flash flash-success logged"') :]
+    confirmation = confirmation[: confirmation.index("</div>")]
+    assert f'href="#followup-{thank_you.pk}"' in confirmation
+    assert "Next: Thank" in confirmation
+    assert 'href="mailto:ada@example.org?subject=Thank%20you' in confirmation
+
+    kol.email_consent = False
+    kol.save()
+    part = owner_client.post(add_url(kol), form_data(), **HTMX).content.decode()
+    assert "mailto:" not in part[part.index("flash-success") :].split("</div>")[0]
+    assert "they have not agreed to be contacted by email" in part
+
+
+def test_the_log_page_lands_on_the_kol_page_with_the_thank_you_at_the_top(owner_client, kol):
+    kol.email, kol.email_consent = "ada@example.org", True
+    kol.save()
+    url = reverse("engagements:touchpoint_new")
+    page = owner_client.post(url, form_data(kol=kol.pk), follow=True).content.decode()
+    thank_you = FollowUp.objects.get(kind=FollowUp.Kind.THANK_YOU)
+    messages = page[page.index('id="messages"') :]
+    messages = messages[: messages.index("</div>")]
+    assert f'<a href="#followup-{thank_you.pk}">The thank-you recap</a> is due' in messages
+    assert 'class="followup-draft" href="mailto:ada@example.org?' in messages
+
+
 def test_an_email_is_not_a_conversation_and_gets_no_thank_you(owner_client, kol):
     owner_client.post(add_url(kol), form_data(kind="email"), **HTMX)
     assert Touchpoint.objects.get().is_conversation is False
