@@ -471,6 +471,6 @@ def test_an_invalid_post_shows_its_form_open_with_the_errors(owner_client, kol):
 
     part = response.content.decode()
     assert response.status_code == 422
-    assert "<details open>" in part
+    assert '<details open class="lazy-form">' in part
     assert f'action="/kols/{kol.pk}/interests/add/"' in part
     assert 'class="errorlist' in part
