@@ -192,6 +192,11 @@ class FollowUp(models.Model):
         return f"{self.get_kind_display()} for {self.kol} by {self.due_on}"
 
 
+class KolRating(models.TextChoices):
+    USEFUL = "useful", "Useful"
+    NOT_FOR_ME = "not_for_me", "Not for me"
+
+
 class Give(Versioned):  # edited by the one who logged it and the KOL's owner
     class Kind(models.TextChoices):
         LITERATURE = "literature", "Literature summary"
@@ -213,6 +218,13 @@ class Give(Versioned):  # edited by the one who logged it and the KOL's owner
     given_on = models.DateField("date", default=timezone.localdate)
     note = models.TextField(blank=True)
     response = models.TextField("their response", blank=True)
+    # What the KOL told us themselves through their link (voice/): kept here, on the give,
+    # so the ledger and the team overview read it without knowing of the link.
+    kol_rating = models.CharField(
+        "their rating", max_length=12, choices=KolRating.choices, blank=True
+    )
+    kol_rating_comment = models.TextField("their comment on it", blank=True)
+    kol_rated_on = models.DateField("rated on", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -265,6 +277,9 @@ class EngagementPlan(Versioned):
     )
     outcome_measures = models.TextField("how outcomes are measured", blank=True)
     next_review_on = models.DateField("next review", null=True, blank=True)
+    # The KOL's own comment or suggestion, sent through their link (voice/), with its date.
+    kol_comment = models.TextField("their comment through their link", blank=True)
+    kol_commented_on = models.DateField("commented on", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

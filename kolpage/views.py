@@ -20,6 +20,7 @@ from contacts.models import Kol
 from contacts.selectors import KolAccess
 from engagements import kol_page as engagements_part
 from reviews import kol_page as reviews_part
+from voice import kol_page as voice_part
 
 TEMPLATE = "kolpage/kol_page.html"
 
@@ -52,6 +53,7 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess | None = 
         **contacts_part.kol_page_extras(request, kol, access, stage_history=stage_history),
         **engagements_part.kol_page_extras(request, kol, access, stage_history=stage_history),
         **reviews_part.kol_page_extras(request, kol, access),
+        **voice_part.kol_page_extras(request, kol, access),
     }
 
 

@@ -14,6 +14,7 @@ from contacts.models import AuditEntry, Goal, ImportJob, Interest, Kol, StageCha
 from engagements.models import Ask, EngagementPlan, FollowUp, Give, Touchpoint
 from reminders import erasure as reminder_erasure
 from reviews.models import StageReview
+from voice import services as voice_services
 
 ERASED_SUMMARY = "(erased)"
 
@@ -84,6 +85,8 @@ def kol_erase(*, kol: Kol, by: User) -> Kol:
     EngagementPlan.objects.filter(kol=kol).update(**dict.fromkeys(PLAN_TEXTS, ""))
     StageChange.objects.filter(kol=kol).update(reason="")
     StageReview.objects.filter(kol=kol).update(comment="")
+    # Their personal links stop and what they told us through them goes.
+    voice_services.forget_kol(kol=kol, reason="personal data erased")
     AuditEntry.objects.filter(kol=kol).update(changes={}, summary=ERASED_SUMMARY)
     _scrub_import_jobs(kol, identifiers)
     audit.record(

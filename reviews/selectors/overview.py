@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Team, User
 from contacts.models import Kol, Stage, StageChange, TherapeuticArea, check_in_due_by
-from engagements.models import Ask, Give, Touchpoint
+from engagements.models import Ask, Give, KolRating, Touchpoint
 
 RECENT_DAYS = (30, 90)
 
@@ -33,6 +33,14 @@ class MslOverview:
     asks_in_period: int = 0
     moves_forward: int = 0
     moves_back: int = 0
+    # Gives of the period the KOL rated through their personal link (voice/), and how many
+    # of them "Useful".
+    gives_rated: int = 0
+    gives_useful: int = 0
+
+    @property
+    def useful_share(self) -> int | None:
+        return useful_share(self.gives_useful, self.gives_rated)
 
     @property
     def kols(self) -> int:
@@ -42,6 +50,11 @@ class MslOverview:
     def ask_heavy(self) -> bool:
         """The ledger's warning, over the period: a relationship that only asks is in trouble."""
         return self.asks_in_period > self.gives_in_period
+
+
+def useful_share(useful: int, rated: int) -> int | None:
+    """The percentage of rated gives rated useful; None when none was rated."""
+    return round(100 * useful / rated) if rated else None
 
 
 def team_msls(teams: list[Team]) -> QuerySet[User]:
@@ -119,6 +132,8 @@ def team_overview(
             gives_30=Count("given_on", filter=Q(given_on__gte=today - datetime.timedelta(days=30))),
             gives_90=Count("given_on", filter=Q(given_on__gte=today - datetime.timedelta(days=90))),
             gives_in_period=Count("given_on", filter=Q(given_on__gte=since)),
+            gives_rated=Count("pk", filter=Q(given_on__gte=since) & ~Q(kol_rating="")),
+            gives_useful=Count("pk", filter=Q(given_on__gte=since, kol_rating=KolRating.USEFUL)),
         )
     )
 
@@ -153,7 +168,45 @@ def team_overview(
     ]
 
 
-def overview_totals(rows: list[MslOverview]) -> dict[str, int]:
+def overview_totals(rows: list[MslOverview]) -> dict[str, int | None]:
     """The team's sums, for the table's footer (no extra query)."""
     names = [name for name in MslOverview.__dataclass_fields__ if name != "msl"]
-    return {name: sum(getattr(row, name) for row in rows) for name in names}
+    totals: dict[str, int | None] = {
+        name: sum(getattr(row, name) for row in rows) for name in names
+    }
+    totals["useful_share"] = useful_share(totals["gives_useful"] or 0, totals["gives_rated"] or 0)
+    return totals
+
+
+@dataclass(frozen=True)
+class TopicUseful:
+    topic: str
+    rated: int
+    useful: int
+
+    @property
+    def share(self) -> int | None:
+        return useful_share(self.useful, self.rated)
+
+
+def useful_by_topic(
+    *, msls: list[User], days: int, area: TherapeuticArea | None = None
+) -> list[TopicUseful]:
+    """Gives of the period the KOLs rated, by topic (one query): what the team gives that
+    KOLs find useful. Gives without a topic are counted under "No particular topic"."""
+    since = timezone.localdate() - datetime.timedelta(days=days)
+    rows = (
+        Give.objects.filter(
+            Q(kol__therapeutic_areas=area) if area else Q(),
+            kol__owner_id__in=[msl.pk for msl in msls],
+            given_on__gte=since,
+        )
+        .exclude(kol_rating="")
+        .values("topic__name")
+        .order_by("topic__name")
+        .annotate(rated=Count("pk"), useful=Count("pk", filter=Q(kol_rating=KolRating.USEFUL)))
+    )
+    return [
+        TopicUseful(row["topic__name"] or "No particular topic", row["rated"], row["useful"])
+        for row in rows
+    ]

@@ -13,7 +13,12 @@ from contacts.exports import neutralise
 from reviews.access import require_manager
 from reviews.charts import Series, trend_chart
 from reviews.forms.filters import PeriodFilter, PeriodFilterForm
-from reviews.selectors.overview import MslOverview, overview_totals, team_overview
+from reviews.selectors.overview import (
+    MslOverview,
+    overview_totals,
+    team_overview,
+    useful_by_topic,
+)
 from reviews.selectors.trend import Trend, team_trend
 
 
@@ -58,6 +63,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "rows": rows,
         "totals": overview_totals(rows),
+        "useful_topics": useful_by_topic(
+            msls=[row.msl for row in rows], days=chosen.days, area=chosen.area
+        ),
         "chart": chart,
         "trend": trend,
         # The CSV link carries the filters as shown (a bad value already replaced by its default).
@@ -81,6 +89,8 @@ CSV_COLUMNS = [
     ("Asks in period", lambda row: row.asks_in_period),
     ("Stage moves forward in period", lambda row: row.moves_forward),
     ("Stage moves back in period", lambda row: row.moves_back),
+    ("Gives in period rated by the KOL", lambda row: row.gives_rated),
+    ("Gives in period rated useful", lambda row: row.gives_useful),
 ]
 
 

@@ -14,6 +14,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -32,6 +33,8 @@ from reviews.services import team as team_services
 from reviews.tokens import INVITE_SALT, invite_token
 from tests.engagements.factories import FollowUpFactory
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
+from voice import services as voice_services
+from voice.tokens import VOICE_SALT, voice_token
 
 KOL_NAME = "Dr Zebedee Quistgaard"
 NEW_PASSWORD = "a-brand-new-pass-2026"
@@ -345,6 +348,55 @@ def refuses_bad_invitations(people):
     assert again.status_code == 400 and "This link is not valid" in again.content.decode()
 
 
+def refuses_bad_kol_links(people):
+    """The KOL's personal link (voice/): tampered, expired, revoked, another KOL's, signed
+    for another purpose, consent withdrawn; GET and POST find nothing and write nothing.
+    tests/voice/test_public_page.py walks more of them against every part."""
+    cache.clear()  # the page's rate limits count in the cache
+    owner, kol = people.owner, people.kol
+    Kol = type(kol)
+    Kol.objects.filter(pk=kol.pk).update(email_consent=True)
+    kol.refresh_from_db()
+
+    def made():
+        return voice_services.link_create(
+            kol=kol, by=owner, ask_interests=True, share_plan=False, gives=[]
+        )
+
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=31)):
+        expired = made()
+    revoked = made()
+    voice_services.link_revoke(link=revoked, by=owner)
+    good = made()
+    other = contact_services.kol_create(by=owner, data={"name": "Dr Other", "cadence_days": 90})
+    stamp = int(good.created_at.timestamp())
+    tokens = {
+        "tampered": tamper(voice_token(good)),
+        "expired": voice_token(expired),
+        "revoked": voice_token(revoked),
+        "another KOL": signing.dumps({"l": good.pk, "k": other.pk, "c": stamp}, salt=VOICE_SALT),
+        "signed for another purpose": signing.dumps(
+            {"l": good.pk, "k": kol.pk, "c": stamp}, salt=UNSUBSCRIBE_SALT
+        ),
+        "an unsubscribe token": unsubscribe_token(owner, "digest"),
+        "garbage": "not-a-token",
+    }
+    for label, token in tokens.items():
+        url = reverse("kol_link", kwargs={"token": token})
+        for method in ("get", "post"):
+            response = getattr(Client(), method)(url, {"part": "interests", "goals": "x"})
+            page = response.content.decode()
+            assert response.status_code == 404, (label, method, response.status_code)
+            assert "This link is not valid" in page, (label, method)
+            assert shows_nothing_of(page, owner), (label, method)
+    good_url = reverse("kol_link", kwargs={"token": voice_token(good)})
+    assert Client().get(good_url).status_code == 200
+    Kol.objects.filter(pk=kol.pk).update(email_consent=False)  # withdrawn: dead at once
+    refused = Client().get(good_url)
+    assert refused.status_code == 404 and shows_nothing_of(refused.content.decode(), owner)
+    assert not good.kol.voice_links.exclude(answered_at=None).exists()
+
+
 # Keyed by url name: every entry of public_urlpatterns needs one.
 REFUSALS = {
     "login": refuses_bad_sign_ins,
@@ -357,6 +409,7 @@ REFUSALS = {
     "unsubscribe": refuses_bad_unsubscribe_links,
     "calendar_feed": refuses_bad_calendar_links,
     "team_join": refuses_bad_invitations,
+    "kol_link": refuses_bad_kol_links,
 }
 
 PUBLIC_NAMES = [pattern.name for pattern in public_urlpatterns]

@@ -41,6 +41,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -80,6 +81,8 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
 )
+from voice import services as voice_services
+from voice.tokens import voice_token
 
 ROLES = (
     "anonymous",
@@ -237,6 +240,12 @@ URLS: dict[str, Url] = {
         GET_POST,
         kwargs=lambda w: {"token": w.invite_token},
         data=lambda w: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    ),
+    "kol_link": Url(
+        "public",
+        GET_POST,
+        kwargs=lambda w: {"token": w.voice_token},
+        data=lambda w: {"part": "interests", "goals": "Teach fellows"},
     ),
     # --- Accounts -------------------------------------------------------------------------
     "logout": Url("signed in", POST, overrides={"removed": OK}),  # someone in no team too
@@ -496,6 +505,10 @@ URLS: dict[str, Url] = {
         data=lambda w: {"objectives": "Two talks a year", "version": w.plan.version},
     ),
     "engagements:prep_brief": Url("kol:view", kwargs=_kol),
+    "voice:link_create": Url("kol:log", POST, kwargs=_kol, data=lambda w: {"ask_interests": "on"}),
+    "voice:link_revoke": Url(
+        "kol:log", POST, kwargs=lambda w: {"pk": w.kol.pk, "link_pk": w.voice_link.pk}
+    ),
     "privacy:kol_data_json": Url("kol:data request", kwargs=_kol),
     "privacy:kol_data": Url("kol:data request", kwargs=_kol),
     "privacy:kol_erase": Url(
@@ -713,6 +726,13 @@ def world(db) -> World:
     deactivated.save(update_fields=["is_active"])
     owner.calendar_token = new_token()
     owner.save(update_fields=["calendar_token"])
+    # The KOL agreed to email and has a personal link (voice/).
+    Kol.objects.filter(pk=kol.pk).update(email_consent=True)
+    kol.refresh_from_db()
+    voice_link = voice_services.link_create(
+        kol=kol, by=owner, ask_interests=True, share_plan=False, gives=[]
+    )
+    cache.clear()  # the link page's rate limits count in the cache
 
     # Reminders flow (a dispatch just finished): /health/ answers its page, 200.
     DispatchRun.objects.create(pk=1, finished_at=timezone.now())
@@ -755,6 +775,8 @@ def world(db) -> World:
         unsubscribe_token=unsubscribe_token(owner, "digest"),
         owner_calendar_token=owner.calendar_token,
         invite_token=invite_token(invitation),
+        voice_link=voice_link,
+        voice_token=voice_token(voice_link),
     )
 
 
