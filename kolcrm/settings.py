@@ -70,10 +70,12 @@ INSTALLED_APPS = [
     "reviews",
     "search",
     "reminders",
+    "voice",
     "privacy",
     "kolpage",
     "demo",
     "bench",
+    "offline",
     "axes",
 ]
 
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
     "common.middleware.PrivateResponsesMiddleware",
+    "offline.middleware.OfflineUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -209,6 +212,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served at the site's root: the service worker (its scope is the folder it is served from)
+# and the web app manifest (offline/, README: Offline and on the home screen).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; collectstatic fills it
@@ -321,6 +328,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-imports": {"task": "contacts.tasks.sweep_imports", "schedule": 60},
 }
 
+# A KOL's personal link (voice/) stops working after this many days.
+VOICE_LINK_DAYS = env_int("VOICE_LINK_DAYS", 30, minimum=1)
+
 # Links in emails and calendar feeds are absolute: the address people reach the app at.
 SITE_URL = (env_str("SITE_URL", "") or "").rstrip("/")
 if PRODUCTION and not SITE_URL:
@@ -342,6 +352,8 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -6,9 +6,11 @@ from django.urls import include, path
 from accounts import views as account_views
 from engagements.views import events as event_pages
 from events import urls as events_urls
+from offline import views as offline_views
 from reminders import urls as reminder_urls
 from reviews.views import desk as desk_views
 from reviews.views import invitations as invitation_views
+from voice import urls as voice_urls
 
 handler400 = "common.errors.bad_request"
 
@@ -40,13 +42,14 @@ public_urlpatterns = [
     ),
     *reminder_urls.public_urlpatterns,
     *invitation_views.public_urlpatterns,
+    *voice_urls.public_urlpatterns,
 ]
 for pattern in public_urlpatterns:
     pattern.callback = login_not_required(pattern.callback)
 
 urlpatterns = [
     *public_urlpatterns,
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", offline_views.sign_out, name="logout"),
     path(
         "accounts/password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"
     ),
@@ -64,6 +67,7 @@ urlpatterns = [
     path("", include((events_urls.urlpatterns + event_pages.urlpatterns, "events"))),
     path("", include("search.urls")),
     path("", include("privacy.urls")),
+    path("", include("voice.urls")),
     path("team/", include("reviews.urls")),
     *reminder_urls.urlpatterns,
     path("admin/", admin.site.urls),
