@@ -155,6 +155,9 @@ class FollowUp(models.Model):
     # A scheduled check-in: the cadence cycle (the KOL's next check-in date) it was made for.
     # Snoozing moves due_on, never this; a check-in added by hand has none.
     check_in_for = models.DateField(null=True, blank=True, editable=False)
+    # The add-form's one-time token: a form sent twice (a double tap, a replay of the queue
+    # kept on a phone offline) adds one follow-up. Those the app makes itself have none.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -15,7 +15,9 @@ from voice import urls as voice_urls
 handler400 = "common.errors.bad_request"
 
 
-# The only pages reachable without signing in. Every other view requires a login
+# The only pages reachable without signing in (besides the static files WhiteNoise serves at
+# the site's root, static/root/: the service worker, the app manifest and the offline page,
+# which hold no personal data). Every other view requires a login
 # (accounts.middleware.LoginRequiredMiddleware). Signed token links (unsubscribe,
 # calendar feed) and the health checks are added here and nowhere else.
 public_urlpatterns = [

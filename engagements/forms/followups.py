@@ -1,6 +1,7 @@
 """Forms for follow-ups: they validate; engagements.services.followups writes."""
 
 import datetime
+import uuid
 
 from django import forms
 from django.utils import timezone
@@ -30,9 +31,14 @@ class FollowUpForm(LimitedTextMixin, forms.ModelForm):
             "due_on": {"required": "Pick the day it is due."},
         }
 
+    # One-time: the same form sent twice adds one follow-up (services.followups.followup_add).
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "followup")
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
         today = timezone.localdate()
         self.fields["due_on"].widget.attrs["min"] = today.isoformat()
         if not self.is_bound:

@@ -215,6 +215,41 @@ def test_a_queue_sent_twice_creates_nothing_twice(phone, people):
     assert stored(page)["queue"] == []
 
 
+def test_a_follow_up_added_offline_is_added_once(phone, people):
+    """The "Add a follow-up" form, opened before the signal went: it waits on the phone
+    with its one-time token, and a replay of the same item adds nothing more."""
+    page = phone
+    msl, kol = people["msl"], people["kol"]
+    sign_in(page, msl.email)
+    page.goto(f"/kols/{kol.pk}/")
+    under_the_worker(page)
+    page.locator("#followups summary", has_text="Add a follow-up").click()
+    form = page.locator("#followups form[action$='/followups/add/']")
+    expect(form.locator("textarea")).to_be_visible()
+
+    page.context.set_offline(True)
+    form.locator("textarea").fill("Bring the HFpEF poster to the congress")
+    form.get_by_role("button", name="Add follow-up").click()
+    expect(page.locator(".offline-count")).to_have_text("1 item waits")
+    item = stored(page)["queue"][0]
+    assert item["kind"] == "followup-add"
+    assert not FollowUp.objects.filter(text__startswith="Bring the HFpEF poster").exists()
+
+    page.context.set_offline(False)
+    sent_all(page)
+    page.evaluate(
+        """async ([item, user]) => {
+          const {id, ...again} = item;
+          await KolOffline.add(again);
+          return KolOffline.replay(user);
+        }""",
+        [item, str(msl.pk)],
+    )
+    added = FollowUp.objects.filter(text="Bring the HFpEF poster to the congress")
+    assert [(f.kol_id, f.owner_id, f.status) for f in added] == [(kol.pk, msl.pk, "open")]
+    expect(page.locator("#followups")).to_contain_text("Bring the HFpEF poster to the congress")
+
+
 def test_a_conflict_stays_with_the_servers_reason_and_the_text(phone, people):
     page = phone
     msl, other, kol = people["msl"], people["other"], people["kol"]

@@ -118,6 +118,33 @@ def test_a_plain_add_comes_back_to_the_page(owner_client, kol, owner):
     assert FollowUp.objects.get().owner == owner
 
 
+def test_the_same_add_form_sent_twice_adds_one_follow_up(owner_client, kol, owner):
+    """A double tap, or the phone's offline queue replayed on a flaky network: one follow-up.
+    The same token sent for another KOL is refused and adds nothing there."""
+    form = owner_client.get(url("kol_detail", kol), {"open": "followup"}, **HTMX).content.decode()
+    token = re.search(r'name="followup-form_token" value="([0-9a-f-]{36})"', form).group(1)
+    data = {
+        "followup-form_token": token,
+        "followup-kind": "other",
+        "followup-text": "Send the registry protocol",
+        "followup-due_on": days(3).isoformat(),
+    }
+    for _ in range(3):
+        assert owner_client.post(url("followup_add", kol), data, **HTMX).status_code == 200
+    assert FollowUp.objects.filter(text="Send the registry protocol").count() == 1
+
+    # Another form (a new token) is another follow-up.
+    again = data | {"followup-form_token": "5f0c4a52-7f6e-4f0e-9a57-1d6f2a1c9b11"}
+    owner_client.post(url("followup_add", kol), again, **HTMX)
+    assert FollowUp.objects.filter(text="Send the registry protocol").count() == 2
+
+    other = KolFactory(owner=owner, name="Dr Other")
+    refused = owner_client.post(url("followup_add", other), data, **HTMX)
+    assert refused.status_code == 422
+    assert "This form was sent for another KOL" in words(refused.content.decode())
+    assert not other.follow_ups.exists()
+
+
 def test_a_past_due_date_is_refused_next_to_the_field_and_nothing_is_saved(owner_client, kol):
     data = {
         "followup-kind": "other",

@@ -17,6 +17,9 @@
   const DRAFTS = "kolcrm-draft:"; // + user + ":" + path, in localStorage
   const TOKENS = "kolcrm-tokens:"; // + user: form tokens this browser has already sent
   const SYNC_TAG = "kolcrm-queue";
+  // The one-time token of a form (a touchpoint's "form_token", a follow-up's prefixed one).
+  const TOKEN_FIELD = 'input[name$="form_token"]';
+  const FOLLOWUP_ADD = 'form[action$="/followups/add/"]';
   const meta = (name) => document.querySelector(`meta[name="${name}"]`);
   const user = meta("kolcrm-user") ? meta("kolcrm-user").content : "";
   const shell = Boolean(meta("kolcrm-shell"));
@@ -175,13 +178,17 @@
   }
 
   function kindOf(form) {
-    const token = form.querySelector('input[name="form_token"]');
-    if (token && token.value) return "touchpoint";
+    const token = form.querySelector(TOKEN_FIELD);
+    if (token && token.value) return form.matches(FOLLOWUP_ADD) ? "followup-add" : "touchpoint";
     if (form.classList.contains("followup-done-form")) return "followup-done";
     return null;
   }
 
   function describe(form, kind) {
+    if (kind === "followup-add") {
+      const text = form.querySelector("textarea");
+      return `New follow-up: ${text ? text.value.trim().slice(0, 80) : ""}`;
+    }
     if (kind === "followup-done") {
       const item = form.closest(".followup");
       const text = item && item.querySelector(".followup-text");
@@ -224,7 +231,7 @@
       return;
     }
     form.reset();
-    const token = form.querySelector('input[name="form_token"]');
+    const token = form.querySelector(TOKEN_FIELD);
     if (token) token.value = crypto.randomUUID(); // the next note is a new touchpoint
     const before = form.previousElementSibling;
     if (before && before.classList.contains("offline-saved")) before.remove();
@@ -277,7 +284,7 @@
     markSubmitted(form);
     const kind = kindOf(form);
     if (!kind) return;
-    const token = form.querySelector('input[name="form_token"]');
+    const token = form.querySelector(TOKEN_FIELD);
     // A form kept from before (an offline copy) may carry a token already sent: a new note.
     if (token && token.value && usedTokens().includes(token.value)) token.value = crypto.randomUUID();
     const body = new URLSearchParams(new FormData(form, event.submitter));
