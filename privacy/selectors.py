@@ -15,6 +15,7 @@ from contacts.models import AuditEntry, Goal, Interest, Kol, StageChange
 from engagements.models import Ask, EngagementPlan, FollowUp, Give, Touchpoint
 from events.models import Event
 from reviews.models import StageReview
+from voice.models import VoiceLink
 
 
 def _who(user: User | None) -> str:
@@ -132,6 +133,9 @@ def _give(give: Give) -> dict[str, Any]:
         "by": _who(give.by),
         "note": give.note,
         "response": give.response,
+        "their_rating": give.get_kol_rating_display() if give.kol_rating else "",
+        "their_comment": give.kol_rating_comment,
+        "rated_on": give.kol_rated_on,
     }
 
 
@@ -155,8 +159,28 @@ def _plan(plan: EngagementPlan | None) -> dict[str, Any] | None:
         "who_interacts": plan.who_interacts,
         "outcome_measures": plan.outcome_measures,
         "next_review_on": plan.next_review_on,
+        "their_comment": plan.kol_comment,
+        "their_comment_on": plan.kol_commented_on,
         "updated_at": plan.updated_at,
         "updated_by": _who(plan.updated_by),
+    }
+
+
+def _link(link: VoiceLink) -> dict[str, Any]:
+    survey = getattr(link, "survey", None)
+    return {
+        "made_at": link.created_at,
+        "made_by": _who(link.created_by),
+        "state": link.get_state_display(),
+        "expires_at": link.expires_at,
+        "opened_at": link.opened_at,
+        "answered_at": link.answered_at,
+        "revoked_at": link.revoked_at,
+        # Flat, as every row here: the readable page lists each field on a line.
+        "their_survey_on": survey.answered_on if survey else None,
+        "their_interests": survey.interest_kinds if survey else [],
+        "their_topics": [topic.name for topic in survey.topics.all()] if survey else [],
+        "their_goals": survey.goals if survey else "",
     }
 
 
@@ -192,7 +216,7 @@ def _audit(entry: AuditEntry) -> dict[str, Any]:
 
 
 def kol_data(kol: Kol) -> dict[str, Any]:
-    """Everything we hold about the person: one query per kind of row (15 in all)."""
+    """Everything we hold about the person: one query per kind of row (17 in all)."""
     kol = Kol.objects.select_related("owner").prefetch_related("therapeutic_areas").get(pk=kol.pk)
     plan = EngagementPlan.objects.filter(kol=kol).select_related("updated_by").first()
     touchpoints = (
@@ -225,6 +249,13 @@ def kol_data(kol: Kol) -> dict[str, Any]:
         "engagement_plan": _plan(plan),
         "events_attended": [_event(e) for e in Event.objects.filter(attendees=kol)],
         "stage_reviews": [_review(r) for r in reviews.order_by("at", "pk")],
+        "personal_links": [
+            _link(link)
+            for link in VoiceLink.objects.filter(kol=kol)
+            .select_related("created_by", "survey")
+            .prefetch_related("survey__topics")
+            .order_by("created_at", "pk")
+        ],
         "collaborators": [
             {"user": _who(c.user), "role": c.get_role_display(), "added_at": c.added_at}
             for c in kol.collaborations.select_related("user")
@@ -246,6 +277,7 @@ SECTION_TITLES = {
     "asks": "Asks",
     "events_attended": "Events attended",
     "stage_reviews": "Stage reviews",
+    "personal_links": "Their personal links and what they told us through them",
     "collaborators": "Colleagues who work with them",
     "audit_history": "History of changes",
 }

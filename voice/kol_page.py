@@ -2,6 +2,7 @@
 and what the KOL told us through them (kolpage/ composes it with the other parts)."""
 
 from functools import cached_property
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -23,6 +24,28 @@ def link_address(request: HttpRequest, link: VoiceLink) -> str:
     return request.build_absolute_uri(reverse("kol_link", args=[voice_token(link)]))
 
 
+def link_mailto(kol: Kol, address: str, *, sender) -> str:
+    """The link in a message from the MSL's own mail app (we send nothing ourselves)."""
+    if not (address and kol.email and kol.email_consent):
+        return ""
+    body = "\r\n".join(
+        [
+            f"Dear {kol.name},",
+            "",
+            "Thank you for your time. So that I don't assume, I would value hearing from you",
+            "directly: what matters to you, our plan together, and whether what I sent was useful.",
+            "It takes a few minutes, needs no account, and this personal link works only for you:",
+            "",
+            address,
+            "",
+            "Best regards,",
+            sender.display_name or sender.email,
+        ]
+    )
+    subject = quote("What matters to you: a few questions", safe="")
+    return f"mailto:{quote(kol.email, safe='@')}?subject={subject}&body={quote(body, safe='')}"
+
+
 class VoicePanel:
     """Read once, and only if the panel is rendered."""
 
@@ -37,6 +60,7 @@ class VoicePanel:
             link.current_state = link.state()
             usable = link.current_state not in {VoiceLink.State.EXPIRED, VoiceLink.State.REVOKED}
             link.address = link_address(self.request, link) if usable else ""
+            link.mailto = link_mailto(self.kol, link.address, sender=self.request.user)
         return links
 
     @cached_property

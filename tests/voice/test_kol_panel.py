@@ -2,6 +2,8 @@
 what the KOL told us shown beside what we recorded, on the plan and in the ledger."""
 
 import datetime
+import re
+from urllib.parse import quote
 
 import time_machine
 from django.test import Client
@@ -28,6 +30,10 @@ def test_it_makes_a_link_and_shows_its_address(owner_client, consenting, gives):
     page = owner_client.get(f"/kols/{consenting.pk}/").content.decode()
     assert "http://testserver" + url_of(link) in page
     assert "<strong>Sent</strong>" in page
+    # Or straight into a message from the MSL's own mail app, the link in its body.
+    mailto = re.search(r'class="voice-mailto" href="([^"]+)"', page).group(1)
+    assert mailto.startswith(f"mailto:{consenting.email}?subject=What%20matters%20to%20you")
+    assert quote("http://testserver" + url_of(link), safe="") in mailto
     history = consenting.audit_entries.get(subject="personal link")
     assert history.actor.pk == link.created_by_id
 
