@@ -16,7 +16,7 @@ from engagements.models import EngagementPlan, FollowUp, Give
 from engagements.services import followups as followup_services
 from voice.models import SurveyAnswer, VoiceLink
 
-ANSWER_SUBJECT = "answer from the KOL"
+ANSWER_SUBJECT = AuditEntry.FROM_THE_KOL
 NO_CONSENT = "Record their email consent first: the link is for sending to them."
 
 

@@ -59,6 +59,10 @@ class AuditEntry(models.Model):
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
 
+    # What the KOL told us themselves (voice/: their personal link): no actor of ours, and a
+    # summary that says who spoke.
+    FROM_THE_KOL = "answer from the KOL"
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "audit entries"
@@ -69,3 +73,7 @@ class AuditEntry(models.Model):
         return (
             f"{self.actor} {self.action} {self.subject} of {self.kol} at {self.at:%Y-%m-%d %H:%M}"
         )
+
+    @property
+    def from_the_kol(self) -> bool:
+        return self.actor_id is None and self.subject == self.FROM_THE_KOL

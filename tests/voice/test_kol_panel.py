@@ -121,4 +121,6 @@ def test_what_they_told_us_shows_on_the_page_plan_and_ledger(owner_client, link,
     # Nothing we recorded was changed: the assumption is still an assumption.
     assert link.kol.interests.get(kind="speaking").provenance == "assumed"
     history = owner_client.get(f"/kols/{link.kol.pk}/?open=history").content.decode()
-    assert "answer from the KOL" in history and "told us through their link" in history
+    # The KOL spoke, not "someone": the line says who, in their name.
+    assert f"{link.kol.name} told us through their link" in history
+    assert "Someone created" not in history
