@@ -86,6 +86,8 @@ class FollowUpSnoozeForm(forms.Form):
 class FollowUpReopenForm(FollowUpForm):
     """Reopen a done or skipped follow-up: its text and due date, as they should be now."""
 
+    form_token = None  # reopening is no add: it changes the one follow-up it names
+
     class Meta(FollowUpForm.Meta):
         fields = ["text", "due_on"]
 
