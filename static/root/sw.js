@@ -92,16 +92,21 @@ async function cachedPage(cacheKey) {
     || (await cache.match(cacheKey, { ignoreVary: true, ignoreSearch: true }));
 }
 
-// The KOL page's "Log a touchpoint" form is fetched when opened: keep it ready for offline
-// (where the page offers it: who may only read the KOL has none).
+// The KOL page's "Log a touchpoint" and "Add a follow-up" forms are fetched when opened:
+// keep them ready for offline (where the page offers them: who may only read the KOL has none).
+const KEPT_FORMS = ["touchpoint", "followup"];
+
 async function keepTouchpointForm(url, html) {
-  if (!/^\/kols\/\d+\/$/.test(url.pathname) || !html.includes("?open=touchpoint")) return;
-  const formUrl = new URL(url.pathname + "?open=touchpoint", url.origin);
-  try {
-    const response = await fetch(formUrl, { credentials: "same-origin", headers: { "HX-Request": "true" } });
-    await keepPage(partKey(formUrl), response);
-  } catch (error) {
-    // offline already: the copy kept last time stays
+  if (!/^\/kols\/\d+\/$/.test(url.pathname)) return;
+  for (const name of KEPT_FORMS) {
+    if (!html.includes(`?open=${name}`)) continue;
+    const formUrl = new URL(`${url.pathname}?open=${name}`, url.origin);
+    try {
+      const response = await fetch(formUrl, { credentials: "same-origin", headers: { "HX-Request": "true" } });
+      await keepPage(partKey(formUrl), response);
+    } catch (error) {
+      // offline already: the copy kept last time stays
+    }
   }
 }
 

@@ -63,12 +63,13 @@ def under_the_worker(page) -> None:
     page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
 
 
-def keep(page, user, path: str, part: bool = False) -> None:
-    """Opens `path` online through the worker and waits until it has kept it for offline."""
+def keep(page, user, path: str, part: str = "") -> None:
+    """Opens `path` online through the worker and waits until it has kept it for offline
+    (with `part`, the KOL page's form of that name, which the worker keeps beside it)."""
     page.goto(path)
     under_the_worker(page)
     page.goto(path)  # now through the worker
-    key = path + "?open=touchpoint&__part=1" if part else path
+    key = path + f"?open={part}&__part=1" if part else path
     for _ in range(100):
         if page.evaluate(
             "async ([name, key]) => Boolean(await (await caches.open(name)).match(key))",
@@ -138,7 +139,7 @@ def test_offline_notes_wait_on_the_phone_and_are_sent_once(phone, people):
     keep(page, msl, log_url)
     keep(page, msl, "/today/")
     keep(page, msl, kol_url)
-    keep(page, msl, kol_url, part=True)
+    keep(page, msl, kol_url, part="touchpoint")
 
     page.context.set_offline(True)
     # The KOL page's form, opened offline (it is built when opened: the worker kept it).
@@ -216,18 +217,16 @@ def test_a_queue_sent_twice_creates_nothing_twice(phone, people):
 
 
 def test_a_follow_up_added_offline_is_added_once(phone, people):
-    """The "Add a follow-up" form, opened before the signal went: it waits on the phone
-    with its one-time token, and a replay of the same item adds nothing more."""
+    """The "Add a follow-up" form opens offline (the worker kept it with the KOL page), waits
+    on the phone with its one-time token, and a replay of the same item adds nothing more."""
     page = phone
     msl, kol = people["msl"], people["kol"]
     sign_in(page, msl.email)
-    page.goto(f"/kols/{kol.pk}/")
-    under_the_worker(page)
-    page.locator("#followups summary", has_text="Add a follow-up").click()
-    form = page.locator("#followups form[action$='/followups/add/']")
-    expect(form.locator("textarea")).to_be_visible()
+    keep(page, msl, f"/kols/{kol.pk}/", part="followup")
 
     page.context.set_offline(True)
+    page.locator("#followups summary", has_text="Add a follow-up").click()
+    form = page.locator("#followups form[action$='/followups/add/']")
     form.locator("textarea").fill("Bring the HFpEF poster to the congress")
     form.get_by_role("button", name="Add follow-up").click()
     expect(page.locator(".offline-count")).to_have_text("1 item waits")

@@ -1,6 +1,7 @@
 // Never lose a note (README: Offline and on the home screen), on every page:
 // - registers the service worker (/sw.js) for the signed-in person;
-// - offline, logging a touchpoint or marking a follow-up done is saved on this phone (store.js)
+// - offline, logging a touchpoint, adding a follow-up or marking one done is saved on this
+//   phone (store.js)
 //   and sent when the signal returns, with the form's one-time token so nothing is made twice;
 // - every long text is kept as a draft while typed, and put back after a lost signal, a
 //   closed tab or a sign-in; it goes when saved or discarded;
@@ -13,7 +14,7 @@
 
   const SAVED = "Saved on this phone: it will be sent when you are online.";
   const OFFLINE = "You are offline: this needs the signal. A touchpoint you log, or a follow-up "
-    + "you mark done, is saved on this phone and sent when you are online.";
+    + "you add or mark done, is saved on this phone and sent when you are online.";
   const DRAFTS = "kolcrm-draft:"; // + user + ":" + path, in localStorage
   const TOKENS = "kolcrm-tokens:"; // + user: form tokens this browser has already sent
   const SYNC_TAG = "kolcrm-queue";
