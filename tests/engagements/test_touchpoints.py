@@ -250,12 +250,12 @@ def test_each_timeline_entry_shows_its_own_topics_and_questions_in_order(owner_c
     second.topics.add(ckd)
     url = reverse("kol:kol_timeline", args=[kol.pk])
     part = owner_client.get(url, **HTMX).content.decode()
-    first_entry = part[part.index(f'id="touchpoint-{first.pk}"') :]
+    first_entry = part[part.index(f'id="timeline-touchpoint-{first.pk}"') :]
     first_entry = first_entry[: first_entry.index("</li>\n")]
     # Topics by area, then name; questions in the bank's order (purpose).
     assert first_entry.index("HFpEF") < first_entry.index("SGLT2") < first_entry.index("CKD")
     assert first_entry.index("What drives you?") < first_entry.index("What is missing?")
-    second_entry = part[part.index(f'id="touchpoint-{second.pk}"') :]
+    second_entry = part[part.index(f'id="timeline-touchpoint-{second.pk}"') :]
     second_entry = second_entry[: second_entry.index("</li>\n")]
     assert "CKD" in second_entry and "SGLT2" not in second_entry
     assert "Questions asked" not in second_entry

@@ -2,9 +2,15 @@
 context. An htmx request for one part builds that part alone; a browser gets the whole page
 around it (common/parts.py, kolpage.views.compose)."""
 
+import re
+from collections import Counter
+
 import pytest
 from django.urls import reverse
 
+from engagements.models import FollowUp
+from engagements.services import followups as services
+from tests.engagements.factories import FollowUpFactory, TouchpointFactory
 from tests.factories import KolFactory, MembershipFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +98,16 @@ def test_a_plain_post_that_worked_goes_back_to_the_page_at_the_part(owner_client
     assert response.status_code == 302
     assert response["Location"] == reverse("kol:kol_detail", args=[kol.pk]) + "#interests"
     assert kol.interests.get().note == "Wants to run an IIS"
+
+
+def test_every_id_on_the_kol_page_is_unique(owner_client):
+    """A completed follow-up is both in Follow-ups and in the timeline: two elements, two ids
+    (the Nu HTML Checker found "followup-57" twice; htmx targets and links need one)."""
+    kol = owner_client.kol
+    followup = FollowUpFactory(kol=kol, text="Send the slides")
+    services.followup_complete(followup=followup, status=FollowUp.Status.DONE, by=kol.owner)
+    TouchpointFactory(kol=kol, by=kol.owner)
+    page = owner_client.get(reverse("kol:kol_detail", args=[kol.pk])).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert f"followup-{followup.pk}" in ids and f"timeline-followup-{followup.pk}" in ids
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
