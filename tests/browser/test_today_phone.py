@@ -96,7 +96,7 @@ def test_the_demo_msls_today_fits_three_screens(phone_page):
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
 
     height = page.evaluate("document.documentElement.scrollHeight")
-
+    print(f"Today height at 375 px: {height}")
     assert page.locator("#today-due li.followup").count() >= 1
     parts = page.evaluate(
         "[...document.querySelectorAll('body > *, #today > *')]"
