@@ -8,12 +8,40 @@
 import os
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from accounts.models import Membership
 from tests import hypothesis_profiles
 from tests.factories import KolFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.querycount import assert_same_query_counts  # noqa: F401  (a fixture)
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server, answering one request after the other (see below)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_one_request_at_a_time_on_sqlite():
+    """On SQLite the test database is in memory, and Django hands the live server's threads
+    that one connection: two requests at once (a page and the service worker's background
+    fetch) break it ("bad parameter or other API misuse", a 500). There the live server
+    answers one request at a time (it then closes each connection, so nothing waits);
+    PostgreSQL keeps the threaded server, a connection per thread."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = OneRequestAtATime
+    yield
+    LiveServerThread.server_class = threaded
+
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 # Tasks published by the code under test go to an in-memory broker, not to var/ on disk;

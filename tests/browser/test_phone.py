@@ -173,7 +173,9 @@ def test_the_msl_journey_takes_at_most_twenty_taps(touch_page, demo):
 
     page.get_by_role("link", name="Follow-ups", exact=True).tap()
     followups = page.locator("#followups")
-    expect(followups).to_contain_text("Thank")
+    # The new thank-you (its recap quotes them): the part has refreshed after the log, and
+    # no later refresh will replace what the next taps open.
+    expect(followups).to_contain_text("Wants the registry protocol before May.")
     followups.locator("button.followup-done").first.tap()
     taps += 2
     # The answer replaces the follow-up with a notice offering Undo (wait for it: "Done ✓"
@@ -181,10 +183,10 @@ def test_the_msl_journey_takes_at_most_twenty_taps(touch_page, demo):
     expect(followups.locator("button.followup-undo")).to_be_visible()
 
     item = page.locator("#followups li.followup-open").first
-    menu = item.locator("details.followup-menu > summary")
-    if menu.count():
-        menu.tap()
-        taps += 1
+    # Skip and Snooze sit in the item's one menu (tap waits for it: a count() taken at the
+    # wrong moment of a swap read 0 and skipped the tap).
+    item.locator("details.followup-menu > summary").tap()
+    taps += 1
     item.get_by_role("button", name=re.compile(r"^Snooze (1|a) day")).tap()
     taps += 1
     expect(page.locator("#followups")).to_contain_text(re.compile("Snoozed|Due"))
