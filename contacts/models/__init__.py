@@ -13,6 +13,7 @@ from contacts.models.kols import (
     Topic,
     cadence_of_row,
     check_in_due_by,
+    is_check_in_due,
 )
 from contacts.models.profile import (
     AssumptionStatus,
@@ -41,4 +42,5 @@ __all__ = [
     "Topic",
     "cadence_of_row",
     "check_in_due_by",
+    "is_check_in_due",
 ]

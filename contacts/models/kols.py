@@ -200,8 +200,14 @@ class CheckInStatus(models.TextChoices):
 
 def check_in_due_by(day: datetime.date) -> models.Q:
     """KOLs whose check-in is due on or before `day` (Today's "this week", the feed's month,
-    the list's "due" filter and the scheduler all ask this)."""
+    the list's "due" filter and the scheduler all ask this). is_check_in_due is the same
+    rule for a row already read; tests/contacts/test_check_in_rule.py holds them together."""
     return models.Q(next_check_in_on__lte=day)
+
+
+def is_check_in_due(kol: Kol, day: datetime.date) -> bool:
+    """check_in_due_by for one KOL in hand (a list already read: Today's "due now")."""
+    return kol.next_check_in_on is not None and kol.next_check_in_on <= day
 
 
 class Collaborator(models.Model):

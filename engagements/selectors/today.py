@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet, Window
 
 from accounts.models import User
-from contacts.models import Kol
+from contacts.models import Kol, is_check_in_due
 from engagements.models import FollowUp
 from engagements.selectors import followups as selectors
 from engagements.selectors.nudges import (
@@ -64,7 +64,7 @@ class TodayLists:
 
     @property
     def check_ins_due(self) -> list[Kol]:
-        return [k for k in self.check_ins if k.next_check_in_on <= self.today]
+        return [k for k in self.check_ins if is_check_in_due(k, self.today)]
 
     @property
     def has_something_due(self) -> bool:
