@@ -51,6 +51,20 @@ def answer_part(
     )
 
 
+def part_answerer(*, template: str, context_of: PartContext, part: str | None = None):
+    """The `_answer` of a part's views: answer(request, kol, part=<the part>, *, status=200,
+    access=None, **overrides), answer_part with this template and context."""
+
+    def answer(
+        request: HttpRequest, kol: Kol, part: str | None = part, *, status: int = 200, **overrides
+    ) -> HttpResponse:
+        return answer_part(
+            request, kol, part, template=template, context_of=context_of, status=status, **overrides
+        )
+
+    return answer
+
+
 def stage_context(
     request: HttpRequest, kol: Kol, access: KolAccess, *, stage_history: Iterable | None = None
 ) -> dict:

@@ -22,7 +22,7 @@ from django_htmx.http import trigger_client_event
 
 from common.lazy import lazy_split
 from common.rendering import CONFLICT, INVALID, opened
-from contacts.kol_page import answer_part
+from contacts.kol_page import part_answerer
 from contacts.models import Kol
 from contacts.selectors import KolAccess, get_kol_for_user, kol_access
 from engagements.forms.followups import FollowUpForm, FollowUpReopenForm, FollowUpSnoozeForm
@@ -56,17 +56,8 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
     }
 
 
-def _answer(request: HttpRequest, kol: Kol, part: str = PART, *, status: int = 200, **overrides):
-    """This part of the KOL page, from its own context (contacts.kol_page.answer_part)."""
-    return answer_part(
-        request,
-        kol,
-        part,
-        template=TEMPLATE,
-        context_of=kol_page_context,
-        status=status,
-        **overrides,
-    )
+# This part of the KOL page, from its own context (contacts.kol_page.answer_part).
+_answer = part_answerer(template=TEMPLATE, context_of=kol_page_context, part=PART)
 
 
 def _get_followup(request: HttpRequest, pk: int, followup_pk: int) -> FollowUp:

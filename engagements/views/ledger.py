@@ -17,7 +17,7 @@ from common.lazy import lazy_split
 from common.locking import STALE_FORM, StaleEdit
 from common.rendering import CONFLICT, INVALID, opened
 from contacts import selectors
-from contacts.kol_page import answer_part
+from contacts.kol_page import part_answerer
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from engagements.forms.ledger import AskForm, EntryDeleteForm, GiveForm
@@ -60,16 +60,7 @@ def _give_initial(request: HttpRequest) -> dict:
     return {"kind": kind} if kind in Give.Kind.values else {}
 
 
-def _answer(request: HttpRequest, kol: Kol, *, part: str = PART, status: int = 200, **overrides):
-    return answer_part(
-        request,
-        kol,
-        part,
-        template=TEMPLATE,
-        context_of=kol_page_context,
-        status=status,
-        **overrides,
-    )
+_answer = part_answerer(template=TEMPLATE, context_of=kol_page_context, part=PART)
 
 
 def _changed(response: HttpResponse) -> HttpResponse:

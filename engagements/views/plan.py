@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.locking import StaleEdit
 from common.rendering import CONFLICT, INVALID
 from contacts import selectors
-from contacts.kol_page import answer_part
+from contacts.kol_page import part_answerer
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from engagements.forms.plan import EngagementPlanForm
@@ -37,16 +37,7 @@ def kol_page_context(request: HttpRequest, kol: Kol, access: KolAccess) -> dict:
     }
 
 
-def _answer(request: HttpRequest, kol: Kol, *, status: int = 200, **overrides) -> HttpResponse:
-    return answer_part(
-        request,
-        kol,
-        PART,
-        template=TEMPLATE,
-        context_of=kol_page_context,
-        status=status,
-        **overrides,
-    )
+_answer = part_answerer(template=TEMPLATE, context_of=kol_page_context, part=PART)
 
 
 @require_GET

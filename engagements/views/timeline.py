@@ -13,7 +13,7 @@ from django_htmx.http import trigger_client_event
 from common.locking import StaleEdit
 from common.rendering import CONFLICT, INVALID, opened, render_page_or_part
 from contacts import selectors as contact_selectors
-from contacts.kol_page import answer_part
+from contacts.kol_page import part_answerer
 from contacts.models import Kol
 from contacts.selectors import KolAccess
 from engagements.forms.touchpoints import KolPickForm, TouchpointForm
@@ -60,19 +60,8 @@ def kol_page_context(
     return context
 
 
-def _answer(
-    request: HttpRequest, kol: Kol, part: str = "timeline", *, status: int = 200, **overrides
-):
-    """This part of the KOL page, from its own context (contacts.kol_page.answer_part)."""
-    return answer_part(
-        request,
-        kol,
-        part,
-        template=PART_TEMPLATE,
-        context_of=kol_page_context,
-        status=status,
-        **overrides,
-    )
+# This part of the KOL page, from its own context (contacts.kol_page.answer_part).
+_answer = part_answerer(template=PART_TEMPLATE, context_of=kol_page_context, part="timeline")
 
 
 def _get_own_touchpoint(request: HttpRequest, kol: Kol, touchpoint_pk: int) -> Touchpoint:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Team, User
 from common.rendering import INVALID, render_page_or_part, shown_count
 from contacts.exports import neutralise
-from contacts.kol_page import answer_part
+from contacts.kol_page import part_answerer
 from contacts.models import CheckInStatus, Stage, TherapeuticArea
 from contacts.selectors import get_kol_for_user, kol_access
 from reviews import kol_page
@@ -149,17 +149,8 @@ def board_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _answer(request: HttpRequest, kol, *, status: int = 200, **overrides) -> HttpResponse:
-    """The review panel of the KOL page, from its own context."""
-    return answer_part(
-        request,
-        kol,
-        "review",
-        template=PANEL,
-        context_of=kol_page.kol_page_extras,
-        status=status,
-        **overrides,
-    )
+# The review panel of the KOL page, from its own context.
+_answer = part_answerer(template=PANEL, context_of=kol_page.kol_page_extras, part="review")
 
 
 @require_POST
