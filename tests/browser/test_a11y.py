@@ -43,7 +43,8 @@ def test_today_and_the_kol_page_have_no_serious_axe_problem(browser, live_server
 
 
 def test_the_kols_own_page_has_no_serious_axe_problem(browser, live_server, demo):  # noqa: F811
-    """The page a KOL opens from their personal link (voice/), on a phone, with every part."""
+    """The page a KOL opens from their personal link (voice/), on a phone, with every part:
+    no serious axe problem, nothing wider than the screen."""
     kol = Kol.objects.get(pk=demo["kol"].pk)
     kol.email, kol.email_consent = "kol@example.org", True
     kol.save()
@@ -58,5 +59,6 @@ def test_the_kols_own_page_has_no_serious_axe_problem(browser, live_server, demo
     page = context.new_page()
     page.goto(f"/for-you/{voice_token(link)}/")
     assert page.get_by_role("heading", level=1).is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # mobile-first
     assert serious_problems(page) == []
     context.close()
