@@ -8,14 +8,20 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from common.emails import absolute
 from contacts.models import Kol
 from contacts.selectors import KolAccess
+from engagements.models import FollowUp
 from voice import selectors
 from voice.forms import LinkCreateForm
 from voice.models import SurveyAnswer, VoiceLink
 from voice.tokens import voice_token
 
 TEMPLATE = "voice/_kol_links.html"
+THANK_YOU_LINE = (
+    "So that I don't assume: a few questions on what matters to you, our plan together and "
+    "what I sent. This personal link works only for you: "
+)
 PART = "voice"
 
 
@@ -44,6 +50,17 @@ def link_mailto(kol: Kol, address: str, *, sender) -> str:
     )
     subject = quote("What matters to you: a few questions", safe="")
     return f"mailto:{quote(kol.email, safe='@')}?subject={subject}&body={quote(body, safe='')}"
+
+
+def thank_you_lines(followups: list[FollowUp]) -> dict[int, list[str]]:
+    """The KOL's newest working personal link, in each thank-you draft (engagements asks:
+    VoiceConfig.ready hands it this), one query for all the follow-ups."""
+    links = selectors.newest_usable_links({f.kol_id for f in followups})
+    return {
+        f.pk: [THANK_YOU_LINE + absolute(reverse("kol_link", args=[voice_token(link)]))]
+        for f in followups
+        if (link := links.get(f.kol_id))
+    }
 
 
 class VoicePanel:

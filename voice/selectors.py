@@ -4,6 +4,7 @@ panel), and what a link shows the KOL (the public page)."""
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from contacts.models import AssumptionStatus, Goal, Interest, Kol, Provenance, Topic
 from engagements.models import EngagementPlan, Give
@@ -122,3 +123,19 @@ def public_page(link: VoiceLink) -> PublicPage:
         else None
     )
     return PublicPage(link=link, plan=plan, our_goals=goals, gives=gives, survey=survey)
+
+
+def newest_usable_links(kol_ids: set[int]) -> dict[int, VoiceLink]:
+    """Each KOL's newest link that still works (voice.tokens.link_usable, as a query), for
+    many KOLs in one query."""
+    rows = VoiceLink.objects.filter(
+        kol_id__in=kol_ids,
+        revoked_at=None,
+        expires_at__gt=timezone.now(),
+        kol__email_consent=True,
+        kol__erased_at=None,
+    ).order_by("kol_id", "-created_at", "-pk")
+    newest: dict[int, VoiceLink] = {}
+    for link in rows:
+        newest.setdefault(link.kol_id, link)
+    return newest

@@ -1,7 +1,7 @@
 """Reads for follow-ups: the KOL page part and the MSL's Today page."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from django.db.models import (
@@ -48,7 +48,22 @@ NO_EMAIL = "No draft: we have no email address for them."
 NO_CONSENT = "No draft: they have not agreed to be contacted by email."
 
 
-def thank_you_draft(followup: FollowUp, *, sender: User) -> tuple[str, str]:
+# What a higher app adds to thank-you drafts (voice/: the KOL's personal link), handed in
+# from its AppConfig.ready(): engagements sits below it and cannot import it. Each takes
+# the thank-you follow-ups at hand (one query for all of them) and answers the lines to
+# add to each, by follow-up id.
+DraftLines = Callable[[list[FollowUp]], dict[int, list[str]]]
+_draft_lines: list[DraftLines] = []
+
+
+def add_to_thank_you_drafts(lines_of: DraftLines) -> None:
+    if lines_of not in _draft_lines:
+        _draft_lines.append(lines_of)
+
+
+def thank_you_draft(
+    followup: FollowUp, *, sender: User, extra: Iterable[str] = ()
+) -> tuple[str, str]:
     """A thank-you follow-up's draft in the MSL's own mail app: (the mailto: link, "") when
     the KOL agreed to email and we have their address, else ("", why not)."""
     kol = followup.kol
@@ -69,6 +84,8 @@ def thank_you_draft(followup: FollowUp, *, sender: User) -> tuple[str, str]:
     else:
         lines.append("Thank you for your time.")
         subject = "Thank you"
+    for line in extra:
+        lines += ["", line]
     lines += ["", "Best regards,", sender.display_name or sender.email]
     # RFC 6068: every reserved character percent-encoded, line breaks as CRLF.
     body = quote("\r\n".join(lines), safe="")
@@ -77,9 +94,19 @@ def thank_you_draft(followup: FollowUp, *, sender: User) -> tuple[str, str]:
 
 def with_drafts(followups: Iterable[FollowUp], *, user: User) -> None:
     """Give each thank-you follow-up its `draft_url` or `draft_why_not` (see thank_you_draft)."""
-    for followup in followups:
-        if followup.kind == FollowUp.Kind.THANK_YOU and followup.status == FollowUp.Status.OPEN:
-            followup.draft_url, followup.draft_why_not = thank_you_draft(followup, sender=user)
+    thank_yous = [
+        f
+        for f in followups
+        if f.kind == FollowUp.Kind.THANK_YOU and f.status == FollowUp.Status.OPEN
+    ]
+    extra: dict[int, list[str]] = {}
+    for lines_of in _draft_lines if thank_yous else []:
+        for pk, lines in lines_of(thank_yous).items():
+            extra.setdefault(pk, []).extend(lines)
+    for followup in thank_yous:
+        followup.draft_url, followup.draft_why_not = thank_you_draft(
+            followup, sender=user, extra=extra.get(followup.pk, ())
+        )
 
 
 def kol_followups(kol: Kol, *, user: User) -> dict[str, list[FollowUp]]:
