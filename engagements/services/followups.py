@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from contacts import audit
 from contacts.models import Kol
 from engagements.models import FollowUp, Touchpoint
+from engagements.services.once import once_per_form
 
 PAST_DATE = "Pick today or a later date."
-ANOTHER_KOLS_FORM = "This form was sent for another KOL: reload the page and add it again."
 # How long an Undo stays good: the notice fades after seconds, the undo itself survives a
 # reload or a slow thumb for some minutes.
 UNDO_SECONDS = 15 * 60
@@ -44,32 +44,23 @@ def followup_add(
 ) -> FollowUp:
     """Add a follow-up; the same form sent again (its form_token) adds nothing more."""
     _refuse_past(due_on, field="due_on")
-    if form_token is not None and (sent := _sent_before(kol, form_token)):
-        return sent
-    try:
-        with transaction.atomic():
-            followup = FollowUp.objects.create(
-                kol=kol,
-                owner=by,
-                kind=kind,
-                text=text.strip(),
-                due_on=due_on,
-                source_touchpoint=source_touchpoint,
-                form_token=form_token,
-            )
-    except IntegrityError:  # the same form, sent at the same moment: the first one won
-        if form_token is None or not (sent := _sent_before(kol, form_token)):
-            raise
-        return sent
-    audit.record_created(kol=kol, actor=by, obj=followup, subject="follow-up")
+    followup, created = once_per_form(
+        FollowUp,
+        kol=kol,
+        form_token=form_token,
+        create=lambda: FollowUp.objects.create(
+            kol=kol,
+            owner=by,
+            kind=kind,
+            text=text.strip(),
+            due_on=due_on,
+            source_touchpoint=source_touchpoint,
+            form_token=form_token,
+        ),
+    )
+    if created:
+        audit.record_created(kol=kol, actor=by, obj=followup, subject="follow-up")
     return followup
-
-
-def _sent_before(kol: Kol, form_token: uuid.UUID) -> FollowUp | None:
-    sent = FollowUp.objects.filter(form_token=form_token).first()
-    if sent is not None and sent.kol_id != kol.pk:
-        raise ValidationError(ANOTHER_KOLS_FORM)
-    return sent
 
 
 @transaction.atomic

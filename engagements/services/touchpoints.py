@@ -4,7 +4,7 @@ import datetime
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,6 +14,7 @@ from contacts import services as contact_services
 from contacts.models import AssumptionStatus, Interest, Kol, Provenance
 from engagements.models import FollowUp, Touchpoint, TouchpointInterest
 from engagements.services.interactions import kol_refresh_last_interaction
+from engagements.services.once import once_per_form
 
 TOUCHPOINT_FIELDS = [
     "occurred_at",
@@ -126,32 +127,30 @@ def touchpoint_log(
     """Log a touchpoint once per form. Returns (touchpoint, created).
 
     A second submit of the same form (double click, a retried request) finds the first
-    touchpoint by its token and changes nothing.
+    touchpoint by its token and changes nothing; the token of another KOL's form is refused
+    (ValidationError, engagements.services.once).
     """
-    try:
-        with transaction.atomic():
-            touchpoint = Touchpoint.objects.create(
-                kol=kol,
-                by=by,
-                form_token=form_token,
-                **{f: data[f] for f in TOUCHPOINT_FIELDS if f in data},
-            )
-            touchpoint.topics.set(data.get("topics") or [])
-            touchpoint.questions.set(data.get("questions") or [])
-            audit.record_created(kol=kol, actor=by, obj=touchpoint, subject="touchpoint")
-            _record_interests(touchpoint, by=by, data=data)
-            _create_follow_ups(touchpoint, by=by)
-            # Any logged interaction completes the check-in that was due.
-            FollowUp.objects.filter(
-                kol=kol, kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.OPEN
-            ).update(status=FollowUp.Status.DONE, done_at=timezone.now())
-            kol_refresh_last_interaction(kol=kol)
-    except IntegrityError:
-        existing = Touchpoint.objects.filter(form_token=form_token, kol=kol).first()
-        if existing is None:
-            raise
-        return existing, False
-    return touchpoint, True
+
+    def create() -> Touchpoint:
+        touchpoint = Touchpoint.objects.create(
+            kol=kol,
+            by=by,
+            form_token=form_token,
+            **{f: data[f] for f in TOUCHPOINT_FIELDS if f in data},
+        )
+        touchpoint.topics.set(data.get("topics") or [])
+        touchpoint.questions.set(data.get("questions") or [])
+        audit.record_created(kol=kol, actor=by, obj=touchpoint, subject="touchpoint")
+        _record_interests(touchpoint, by=by, data=data)
+        _create_follow_ups(touchpoint, by=by)
+        # Any logged interaction completes the check-in that was due.
+        FollowUp.objects.filter(
+            kol=kol, kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.OPEN
+        ).update(status=FollowUp.Status.DONE, done_at=timezone.now())
+        kol_refresh_last_interaction(kol=kol)
+        return touchpoint
+
+    return once_per_form(Touchpoint, kol=kol, form_token=form_token, create=create)
 
 
 @transaction.atomic

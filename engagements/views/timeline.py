@@ -1,7 +1,7 @@
 """Touchpoints: log (inline on the KOL page, or on its own page), edit, delete; the timeline."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -110,6 +110,21 @@ def _logged_notice(thank_you: FollowUp | None) -> str:
     )
 
 
+def _log(request: HttpRequest, kol: Kol, form: TouchpointForm) -> Touchpoint | None:
+    """Log the valid form once (its token); None, with the reason on the form, if refused."""
+    try:
+        touchpoint, _created = services.touchpoint_log(
+            kol=kol,
+            by=request.user,
+            data=form.cleaned_data,
+            form_token=form.cleaned_data["form_token"],
+        )
+    except ValidationError as error:  # the token of another KOL's form
+        form.add_error(None, error)
+        return None
+    return touchpoint
+
+
 @require_GET
 def kol_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     kol = contact_selectors.get_kol_for_user(request.user, pk)
@@ -121,7 +136,7 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
     kol = contact_selectors.get_kol_for_user(request.user, pk)
     contact_selectors.kol_access(request.user, kol).require("log")
     form = _touchpoint_form(request, kol, request.POST)
-    if not form.is_valid():
+    if not form.is_valid() or not (touchpoint := _log(request, kol, form)):
         return _answer(
             request,
             kol,
@@ -129,12 +144,6 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
             status=INVALID,
             touchpoint_form=form,
         )
-    touchpoint, _created = services.touchpoint_log(
-        kol=kol,
-        by=request.user,
-        data=form.cleaned_data,
-        form_token=form.cleaned_data["form_token"],
-    )
     thank_you = _thank_you_of(touchpoint, kol=kol, user=request.user)
     if not request.htmx:
         messages.success(request, _logged_message(thank_you))
@@ -236,13 +245,7 @@ def touchpoint_new(request: HttpRequest) -> HttpResponse:
         context["kol_missing"] = "Pick the KOL you met first."
         return render(request, "engagements/touchpoint_new.html", context, status=INVALID)
     form = _touchpoint_form(request, kol, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        touchpoint, _created = services.touchpoint_log(
-            kol=kol,
-            by=request.user,
-            data=form.cleaned_data,
-            form_token=form.cleaned_data["form_token"],
-        )
+    if request.method == "POST" and form.is_valid() and (touchpoint := _log(request, kol, form)):
         # The KOL page opens at its top, the confirmation and the new thank-you on screen.
         messages.success(
             request, _logged_notice(_thank_you_of(touchpoint, kol=kol, user=request.user))

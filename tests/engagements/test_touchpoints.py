@@ -95,6 +95,24 @@ def test_the_log_page_lands_on_the_kol_page_with_the_thank_you_at_the_top(owner_
     assert 'class="followup-draft" href="mailto:ada@example.org?' in messages
 
 
+def test_another_kols_form_token_is_refused_with_a_message_not_a_500(owner_client, kol, owner):
+    """The token of the form sent for one KOL, posted again for another (a stale tab, a
+    replayed queue): refused in place on both pages; the first touchpoint stays the only one."""
+    from tests.factories import KolFactory
+
+    data = form_data()
+    assert owner_client.post(add_url(kol), data, **HTMX).status_code == 200
+    other = KolFactory(name="Dr Other", owner=owner)
+    inline = owner_client.post(add_url(other), data, **HTMX)
+    assert inline.status_code == 422
+    assert "This form was sent for another KOL" in inline.content.decode()
+    log_page = owner_client.post(reverse("engagements:touchpoint_new"), data | {"kol": other.pk})
+    assert log_page.status_code == 422
+    assert "This form was sent for another KOL" in log_page.content.decode()
+    assert list(Touchpoint.objects.values_list("kol_id", flat=True)) == [kol.pk]
+    assert not FollowUp.objects.filter(kol=other).exists()
+
+
 def test_an_email_is_not_a_conversation_and_gets_no_thank_you(owner_client, kol):
     owner_client.post(add_url(kol), form_data(kind="email"), **HTMX)
     assert Touchpoint.objects.get().is_conversation is False
