@@ -63,6 +63,19 @@ def followup_add(
     return followup
 
 
+def _record_change(followup: FollowUp, *, by: User | None, summary: str, changes: dict) -> None:
+    """The History entry of a follow-up done, skipped, snoozed, undone or reopened."""
+    audit.record(
+        kol=followup.kol,
+        actor=by,
+        action="changed",
+        subject="follow-up",
+        subject_id=followup.pk,
+        summary=summary,
+        changes=changes,
+    )
+
+
 @transaction.atomic
 def followup_complete(*, followup: FollowUp, status: str, by: User | None = None) -> FollowUp:
     """Mark done or skipped. Completing a completed follow-up changes nothing."""
@@ -75,12 +88,9 @@ def followup_complete(*, followup: FollowUp, status: str, by: User | None = None
     )
     followup.refresh_from_db(fields=["status", "done_at"])
     if changed:
-        audit.record(
-            kol=followup.kol,
-            actor=by,
-            action="changed",
-            subject="follow-up",
-            subject_id=followup.pk,
+        _record_change(
+            followup,
+            by=by,
             summary=str(followup),
             changes={"status": ["Open", followup.get_status_display()]},
         )
@@ -99,12 +109,9 @@ def followup_snooze(
     )
     followup.refresh_from_db(fields=["status", "due_on"])
     if changed and was != until:
-        audit.record(
-            kol=followup.kol,
-            actor=by,
-            action="changed",
-            subject="follow-up",
-            subject_id=followup.pk,
+        _record_change(
+            followup,
+            by=by,
             summary=str(followup),
             changes={"due date": [was.isoformat(), until.isoformat()]},
         )
@@ -179,15 +186,7 @@ def followup_undo(*, followup: FollowUp, token: str, by: User) -> FollowUp:
     followup.refresh_from_db(fields=["status", "due_on", "done_at"])
     if not changed:
         raise UndoRefused(STALE)
-    audit.record(
-        kol=followup.kol,
-        actor=by,
-        action="changed",
-        subject="follow-up",
-        subject_id=followup.pk,
-        summary=f"Undone: {followup}",
-        changes=_changes(after, before),
-    )
+    _record_change(followup, by=by, summary=f"Undone: {followup}", changes=_changes(after, before))
     return followup
 
 
@@ -211,13 +210,5 @@ def followup_reopen(
     changes = _changes(was, FollowUpState.of(followup))
     if was_text != followup.text:
         changes["text"] = [was_text, followup.text]
-    audit.record(
-        kol=followup.kol,
-        actor=by,
-        action="changed",
-        subject="follow-up",
-        subject_id=followup.pk,
-        summary=f"Reopened: {followup}",
-        changes=changes,
-    )
+    _record_change(followup, by=by, summary=f"Reopened: {followup}", changes=changes)
     return followup
