@@ -89,6 +89,18 @@ def sent_all(page) -> None:
     raise AssertionError(f"still waiting: {stored(page)['queue']}")
 
 
+def send_again(page, item: dict, user) -> None:
+    """A flaky network: the answer to a sent item was lost, so the phone sends it again."""
+    page.evaluate(
+        """async ([item, user]) => {
+          const {id, ...again} = item;
+          await KolOffline.add(again);
+          return KolOffline.replay(user);
+        }""",
+        [item, str(user.pk)],
+    )
+
+
 def stored(page) -> dict:
     return page.evaluate(
         """async () => {
@@ -204,14 +216,7 @@ def test_a_queue_sent_twice_creates_nothing_twice(phone, people):
     page.context.set_offline(False)
     sent_all(page)
     # A flaky network: the answer was lost, so the same item is sent again.
-    page.evaluate(
-        """async ([item, user]) => {
-          const {id, ...again} = item;
-          await KolOffline.add(again);
-          return KolOffline.replay(user);
-        }""",
-        [item, str(msl.pk)],
-    )
+    send_again(page, item, msl)
     assert Touchpoint.objects.filter(kol=kol, they_said="Said once, sent twice").count() == 1
     assert stored(page)["queue"] == []
 
@@ -236,14 +241,7 @@ def test_a_follow_up_added_offline_is_added_once(phone, people):
 
     page.context.set_offline(False)
     sent_all(page)
-    page.evaluate(
-        """async ([item, user]) => {
-          const {id, ...again} = item;
-          await KolOffline.add(again);
-          return KolOffline.replay(user);
-        }""",
-        [item, str(msl.pk)],
-    )
+    send_again(page, item, msl)
     added = FollowUp.objects.filter(text="Bring the HFpEF poster to the congress")
     assert [(f.kol_id, f.owner_id, f.status) for f in added] == [(kol.pk, msl.pk, "open")]
     expect(page.locator("#followups")).to_contain_text("Bring the HFpEF poster to the congress")
